@@ -1,0 +1,14 @@
+"""leadfunnel dashboard entry point: navigation and the sidebar shared by every page."""
+
+import streamlit as st
+
+from leadfunnel.ui.sidebar import remember_view, sidebar
+
+st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
+
+navigation = st.navigation([
+    st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel", default=True),
+    st.Page("pages/channels.py", title="Channels", icon=":material/campaign:", url_path="channels"),
+])
+remember_view(sidebar())
+navigation.run()

@@ -1,0 +1,3 @@
+from leadfunnel.cli import app
+
+app(prog_name="python -m leadfunnel")

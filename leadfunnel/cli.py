@@ -1,0 +1,161 @@
+"""`python -m leadfunnel`: import exports, build the demo, print reports — the scriptable surface."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from leadfunnel import database
+from leadfunnel.demo import build_demo_database
+from leadfunnel.filters import Filters
+from leadfunnel.ingest.canonical import import_canonical
+from leadfunnel.ingest.errors import ImportRejected
+from leadfunnel.paths import database_path
+from leadfunnel.query import QueryRunner
+from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+err = Console(stderr=True)
+ISO_DAY = "%Y-%m-%d"
+MODE_OPTION_HELP = "cohort: leads created in the period; period: stage entries that happened in it."
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Database file (default: $LEADFUNNEL_DB or data/leadfunnel.duckdb).")
+]
+
+
+class ReportKind(StrEnum):
+    funnel = "funnel"
+    channels = "channels"
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    table = "table"
+
+
+class ModeChoice(StrEnum):
+    cohort = "cohort"
+    period = "period"
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+@app.command("import")
+def import_files(
+    paths: Annotated[list[Path], typer.Argument(help="Canonical CSV files: leads.csv, activities.csv, feedback.csv.")],
+    db: DbOption = None,
+) -> None:
+    """Import canonical CSV files, all or nothing: one bad row and nothing is written."""
+    target = db or database_path()
+    for path in paths:
+        if not path.is_file():
+            raise _fail(f"{path}: no such file")
+    con = database.connect(target)
+    try:
+        kind = database.read_meta(con, "kind")
+        if kind is None:
+            database.initialise(con, kind="user")
+        elif kind == "demo":
+            raise _fail(f"{target} is the demo database; import into your own file with --db, e.g. "
+                        "--db data/company.duckdb, and open it with LEADFUNNEL_DB=data/company.duckdb")
+        else:
+            database.check_schema(con, target)
+        summary = import_canonical(con, paths)
+    except ImportRejected as rejected:
+        raise _fail(str(rejected)) from None
+    except (ValueError, database.SchemaVersionError) as error:
+        raise _fail(str(error)) from None
+    finally:
+        con.close()
+    err.print(f"Imported into {target}: leads {summary.leads_new} new, {summary.leads_updated} updated, "
+              f"{summary.leads_unchanged} unchanged; {summary.activities_added} activities and "
+              f"{summary.feedback_added} feedback rows added.", highlight=False)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    leads: Annotated[int, typer.Option(min=1, help="Number of leads to simulate.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
+) -> None:
+    """(Re)build the demo database with realistic, deterministic B2B data."""
+    target = db or database_path()
+    if target.exists():
+        con = database.connect(target, read_only=True)
+        kind = database.read_meta(con, "kind")
+        con.close()
+        if kind != "demo":
+            raise _fail(f"{target} holds imported data; the demo never overwrites it. Choose another --db.")
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Building demo data", total=1.0)
+        build_demo_database(target, leads, seed,
+                            lambda done, text: progress.update(task, completed=done, description=text))
+    err.print(f"Demo database written to {target} ({leads:,} leads, seed {seed}).", highlight=False)
+
+
+@app.command()
+def report(
+    kind: Annotated[ReportKind, typer.Argument(help="Which report.")],
+    db: DbOption = None,
+    date_from: Annotated[datetime | None, typer.Option("--from", formats=[ISO_DAY], help="First day.")] = None,
+    date_to: Annotated[datetime | None, typer.Option("--to", formats=[ISO_DAY], help="Last day, inclusive.")] = None,
+    mode: Annotated[ModeChoice, typer.Option(help=MODE_OPTION_HELP)] = ModeChoice.cohort,
+    channel: Annotated[list[str] | None, typer.Option(help="Only this channel (repeatable).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.json,
+) -> None:
+    """Print a report: funnel (stage counts and conversion) or channels (conversion by channel)."""
+    target = db or database_path()
+    if not target.exists():
+        raise _fail(f"{target}: no such database; run `python -m leadfunnel demo` or `import` first")
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+    con = database.connect(target, read_only=True)
+    try:
+        database.check_schema(con, target)
+        runner = QueryRunner(con)
+        if output is OutputFormat.json:
+            build = funnel_report if kind is ReportKind.funnel else channels_report
+            print(json.dumps(build(runner, filters, mode.value), ensure_ascii=False, indent=2))
+        else:
+            frame_of = funnel_frame if kind is ReportKind.funnel else channel_frame
+            _print_frame(frame_of(runner, filters, mode.value), output)
+    except database.SchemaVersionError as error:
+        raise _fail(str(error)) from None
+    finally:
+        con.close()
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _print_frame(frame: pl.DataFrame, output: OutputFormat) -> None:
+    if output is OutputFormat.csv:
+        sys.stdout.write(frame.write_csv())
+        return
+    table = Table(*frame.columns)
+    for row in frame.iter_rows():
+        table.add_row(*(_cell(v) for v in row))
+    Console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}"
+    return str(value)

@@ -1,0 +1,1 @@
+"""Getting data into the canonical model: readers, validation and the one transactional writer."""

@@ -1,0 +1,119 @@
+"""The one write path into the database: typed frames in, one transaction, nothing lost.
+
+Re-importing is idempotent and non-destructive: a lead already stored is updated field by field,
+but a known value (a stage date, a company) is never replaced by an empty one; activities and
+feedback rows already stored are not added twice; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from leadfunnel.database import bump_data_version
+
+LEAD_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "created_at": pl.Datetime("us"),
+    "channel": pl.String(),
+    "company": pl.String(),
+    "industry": pl.String(),
+    "company_size": pl.String(),
+    "owner": pl.String(),
+    "mql_at": pl.Datetime("us"),
+    "sal_at": pl.Datetime("us"),
+    "sql_at": pl.Datetime("us"),
+    "opportunity_at": pl.Datetime("us"),
+    "won_at": pl.Datetime("us"),
+    "lost_at": pl.Datetime("us"),
+    "amount": pl.Float64(),
+}
+ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "occurred_at": pl.Datetime("us"),
+    "activity_type": pl.String(),
+    "detail": pl.String(),
+}
+FEEDBACK_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "at": pl.Datetime("us"),
+    "verdict": pl.String(),
+    "reason": pl.String(),
+}
+TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "leads": LEAD_SCHEMA,
+    "activities": ACTIVITY_SCHEMA,
+    "feedback": FEEDBACK_SCHEMA,
+}
+
+_LEAD_FIELDS = [c for c in LEAD_SCHEMA if c != "lead_id"]
+_UPSERT_LEADS = f"""
+INSERT INTO leads SELECT * FROM incoming_leads
+ON CONFLICT (lead_id) DO UPDATE SET
+    {", ".join(f"{c} = coalesce(excluded.{c}, leads.{c})" for c in _LEAD_FIELDS)}
+"""
+_CLASSIFY_LEADS = f"""
+SELECT
+    count(*) FILTER (WHERE stored.lead_id IS NULL) AS new,
+    count(*) FILTER (WHERE stored.lead_id IS NOT NULL AND ({" OR ".join(
+        f"coalesce(incoming.{c}, stored.{c}) IS DISTINCT FROM stored.{c}" for c in _LEAD_FIELDS)})) AS updated
+FROM incoming_leads AS incoming
+LEFT JOIN leads AS stored USING (lead_id)
+"""
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    leads_new: int = 0
+    leads_updated: int = 0
+    leads_unchanged: int = 0
+    activities_added: int = 0
+    feedback_added: int = 0
+
+
+def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Select and cast a frame to a table's column order and types."""
+    schema = TABLE_SCHEMAS[table]
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+
+
+def write_tables(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    leads: pl.DataFrame | None = None,
+    activities: pl.DataFrame | None = None,
+    feedback: pl.DataFrame | None = None,
+) -> WriteSummary:
+    """Write all given frames in one transaction: either everything lands or nothing does."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        leads_new = leads_updated = leads_unchanged = 0
+        if leads is not None and leads.height:
+            con.register("incoming_leads", conform(leads, "leads"))
+            leads_new, leads_updated = con.execute(_CLASSIFY_LEADS).fetchone()
+            leads_unchanged = leads.height - leads_new - leads_updated
+            con.execute(_UPSERT_LEADS)
+        activities_added = _insert_new_rows(con, "activities", activities)
+        feedback_added = _insert_new_rows(con, "feedback", feedback)
+        bump_data_version(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("incoming_leads", "incoming_activities", "incoming_feedback"):
+            con.unregister(name)
+    return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added)
+
+
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | None) -> int:
+    """Append the rows not already stored (set semantics: an identical row is not added twice)."""
+    if frame is None or not frame.height:
+        return 0
+    view = f"incoming_{table}"
+    con.register(view, conform(frame, table))
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    con.execute(f"INSERT INTO {table} SELECT * FROM {view} EXCEPT SELECT * FROM {table}")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before

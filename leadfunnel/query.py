@@ -1,0 +1,59 @@
+"""The query layer: runs the parameterised `.sql` files in `queries/` and returns Polars frames.
+
+The CLI, the pages and the tests all go through `QueryRunner.run`, so there is one path from data
+to number. Values are always bound parameters; a query only receives the parameters it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from leadfunnel.database import data_version
+from leadfunnel.paths import QUERY_DIR
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_LINE_COMMENT = re.compile(r"--[^\n]*")
+
+
+@cache
+def load_query(name: str) -> tuple[str, frozenset[str]]:
+    """The SQL of `queries/<name>.sql` and the `$parameters` it uses."""
+    path = (QUERY_DIR / f"{name}.sql").resolve()
+    if QUERY_DIR.resolve() not in path.parents:
+        raise ValueError(f"not a query name: {name!r}")
+    sql = path.read_text(encoding="utf-8")
+    names = frozenset(_PARAMETER.findall(_LINE_COMMENT.sub("", sql)))
+    return sql, names
+
+
+class QueryRunner:
+    """Owns one DuckDB connection; every call runs on its own cursor (safe across threads)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def run(self, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
+        sql, wanted = load_query(name)
+        given = dict(params or {})
+        missing = wanted - given.keys()
+        if missing:
+            raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+        cursor = self.con.cursor()
+        try:
+            return cursor.execute(sql, {key: given[key] for key in wanted}).pl()
+        finally:
+            cursor.close()
+
+    def data_version(self) -> str:
+        """The database's data version (changes on every import); part of result-cache keys."""
+        cursor = self.con.cursor()
+        try:
+            return data_version(cursor)
+        finally:
+            cursor.close()

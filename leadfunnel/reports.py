@@ -1,0 +1,60 @@
+"""Report payloads (the CLI's JSON, the meeting's numbers) built from the query layer's frames."""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+from typing import Any
+
+import polars as pl
+
+from leadfunnel.filters import Filters, Mode
+from leadfunnel.query import QueryRunner
+
+CHANNEL_REPORT_COLUMNS = ("channel", "leads", "mql", "sql", "won", "mql_rate", "sql_rate", "win_rate",
+                          "lead_to_won_rate", "median_days_to_sql", "won_amount")
+
+
+def funnel_frame(runner: QueryRunner, filters: Filters, mode: Mode) -> pl.DataFrame:
+    return runner.run("funnel/stage_counts", filters.params(mode))
+
+
+def channel_frame(runner: QueryRunner, filters: Filters, mode: Mode) -> pl.DataFrame:
+    return runner.run("channels/channel_summary", filters.params(mode))
+
+
+def funnel_report(runner: QueryRunner, filters: Filters, mode: Mode) -> dict[str, Any]:
+    stages = funnel_frame(runner, filters, mode)
+    rows = stages.to_dicts()
+    return {
+        "mode": mode,
+        "from": _iso(filters.date_from),
+        "to": _iso(filters.date_to),
+        "stages": [{"stage": r["stage"], "count": r["leads"],
+                    "median_days_from_previous": _number(r["median_days_from_previous"])} for r in rows],
+        "conversion": [
+            {"from": prev["stage"], "to": cur["stage"], "rate": _number(cur["rate_from_previous"])}
+            for prev, cur in pairwise(rows)
+        ],
+    }
+
+
+def channels_report(runner: QueryRunner, filters: Filters, mode: Mode) -> dict[str, Any]:
+    frame = channel_frame(runner, filters, mode).select(CHANNEL_REPORT_COLUMNS)
+    return {
+        "mode": mode,
+        "from": _iso(filters.date_from),
+        "to": _iso(filters.date_to),
+        "channels": [{k: _number(v) for k, v in row.items()} for row in frame.to_dicts()],
+    }
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _number(value: Any) -> Any:
+    """JSON-safe: NaN (DuckDB's median over nothing can't be) and None both become null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

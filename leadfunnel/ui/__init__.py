@@ -1,0 +1,1 @@
+"""Streamlit glue: the shared connection, cached queries, the sidebar. The only Streamlit-aware package code."""

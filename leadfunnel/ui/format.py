@@ -1,0 +1,28 @@
+"""How numbers are written for people: one place, so every page writes a rate the same way."""
+
+from __future__ import annotations
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}%}"
+
+
+def count(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def days(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def count_delta(current: int | None, previous: int | None) -> str | None:
+    if current is None or previous is None:
+        return None
+    return f"{current - previous:+,}"
+
+
+def rate_delta(current: float | None, previous: float | None) -> str | None:
+    """Difference of two rates in percentage points."""
+    if current is None or previous is None:
+        return None
+    return f"{(current - previous) * 100:+.1f} pt"

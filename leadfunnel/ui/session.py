@@ -1,0 +1,69 @@
+"""The dashboard's database: opened once per process, queried through cached, versioned results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from leadfunnel import database
+from leadfunnel.demo import build_demo_database
+from leadfunnel.paths import DEMO_DATABASE, database_path
+from leadfunnel.query import QueryRunner
+
+
+def ensure_demo_database(path: Path) -> None:
+    """Build the bundled demo database on first start, or rebuild it when it is of an older schema."""
+    if path.exists():
+        con = database.connect(path, read_only=True)
+        try:
+            current = database.schema_version(con) == database.SCHEMA_VERSION
+            is_demo = database.read_meta(con, "kind") == "demo"
+        finally:
+            con.close()
+        if current or not is_demo:
+            return
+    with st.status("Preparing the demo data (first start only)…", expanded=True) as status:
+        bar = st.progress(0.0)
+        build_demo_database(path, progress=lambda done, text: bar.progress(min(done, 1.0), text=text))
+        status.update(label="Demo data ready", state="complete", expanded=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _runner(path: str) -> QueryRunner:
+    con = database.connect(path, read_only=True)
+    database.check_schema(con, path)
+    return QueryRunner(con)
+
+
+def runner() -> QueryRunner:
+    """The process-wide query runner for the configured database; stops the page with a plain message."""
+    path = database_path()
+    if path == DEMO_DATABASE:
+        ensure_demo_database(path)
+    elif not path.exists():
+        st.error(f"The database {path} (set by LEADFUNNEL_DB) does not exist. Create it with "
+                 f"`python -m leadfunnel import … --db {path}` or `python -m leadfunnel demo --db {path}`.")
+        st.stop()
+    try:
+        return _runner(str(path))
+    except (database.SchemaVersionError, duckdb.Error) as error:
+        st.error(f"Cannot open the database: {error}")
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_run(path: str, version: str, name: str, params: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
+    del version  # part of the cache key only
+    return _runner(path).run(name, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
+def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    """Run a query file with caching keyed on the database, its data version and the parameters."""
+    query_runner = runner()
+    version = query_runner.data_version()
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
+    return _cached_run(str(database_path()), version, name, frozen)

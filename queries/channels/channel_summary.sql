@@ -1,0 +1,45 @@
+-- Conversion by first-touch acquisition channel.
+-- Parameters: as in funnel/stage_counts.sql.
+-- Definitions (stage counts use effective times, so a skipped stage counts as passed):
+--   mql_rate = MQL / leads;  sql_rate = SQL / MQL;  win_rate = won / SQL;  lead_to_won_rate = won / leads
+--   (NULL when the denominator is 0)
+--   median_days_to_sql = median of (effective SQL time - created_at) in days over the channel's SQLs
+--   won_amount         = sum of amount over won leads
+WITH entries AS (
+    SELECT *
+    FROM stage_entries(
+        CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
+        CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
+),
+
+per_channel AS (
+    SELECT
+        channel,
+        -- counts
+        count(*) FILTER (WHERE stage = 'lead')        AS leads,
+        count(*) FILTER (WHERE stage = 'mql')         AS mql,
+        count(*) FILTER (WHERE stage = 'sql')         AS sql,
+        count(*) FILTER (WHERE stage = 'opportunity') AS opportunity,
+        count(*) FILTER (WHERE stage = 'won')         AS won,
+        -- timing and value
+        median(date_diff('second', created_at, entered_at) / 86400.0) FILTER (WHERE stage = 'sql') AS median_days_to_sql,
+        coalesce(sum(amount) FILTER (WHERE stage = 'won'), 0) AS won_amount
+    FROM entries
+    GROUP BY channel
+),
+
+final AS (
+    SELECT
+        channel,
+        leads, mql, sql, opportunity, won,
+        mql / nullif(leads, 0) AS mql_rate,
+        sql / nullif(mql, 0)   AS sql_rate,
+        won / nullif(sql, 0)   AS win_rate,
+        won / nullif(leads, 0) AS lead_to_won_rate,
+        median_days_to_sql,
+        won_amount
+    FROM per_channel
+)
+
+SELECT * FROM final ORDER BY leads DESC, channel

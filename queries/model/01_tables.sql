@@ -1,0 +1,56 @@
+-- The canonical data model. Every importer maps into these tables.
+-- Timestamps are naive local time of the data (the team's own zone).
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- One row per lead. Stage columns hold the first time the lead entered that stage (NULL = never).
+CREATE TABLE IF NOT EXISTS leads (
+    -- ids
+    lead_id        VARCHAR PRIMARY KEY,
+    -- attributes
+    created_at     TIMESTAMP NOT NULL,
+    channel        VARCHAR NOT NULL,      -- first-touch acquisition channel
+    company        VARCHAR,
+    industry       VARCHAR,
+    company_size   VARCHAR,
+    owner          VARCHAR,               -- sales owner
+    -- stage timestamps
+    mql_at         TIMESTAMP,
+    sal_at         TIMESTAMP,
+    sql_at         TIMESTAMP,
+    opportunity_at TIMESTAMP,
+    won_at         TIMESTAMP,
+    lost_at        TIMESTAMP,
+    -- measures
+    amount         DOUBLE                 -- deal amount (won or open), currency of the data
+);
+
+-- Behaviour and sales-touch events, many per lead.
+CREATE TABLE IF NOT EXISTS activities (
+    lead_id       VARCHAR NOT NULL,
+    occurred_at   TIMESTAMP NOT NULL,
+    activity_type VARCHAR NOT NULL,
+    detail        VARCHAR
+);
+
+-- Sales' verdict on a handed-over lead.
+CREATE TABLE IF NOT EXISTS feedback (
+    lead_id VARCHAR NOT NULL,
+    "at"    TIMESTAMP NOT NULL,  -- when sales gave the verdict
+    verdict VARCHAR NOT NULL CHECK (verdict IN ('accepted', 'rejected')),
+    reason  VARCHAR
+);
+
+-- The funnel's stages, in order. `timestamp_column` names the leads column that records entry.
+CREATE OR REPLACE TABLE funnel_stages AS
+SELECT * FROM (VALUES
+    ('lead',        1, 'Lead'),
+    ('mql',         2, 'MQL'),
+    ('sal',         3, 'SAL'),
+    ('sql',         4, 'SQL'),
+    ('opportunity', 5, 'Opportunity'),
+    ('won',         6, 'Won')
+) AS s(stage, stage_order, label);

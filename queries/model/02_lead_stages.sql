@@ -1,0 +1,23 @@
+-- Effective stage times per lead.
+-- A lead that skipped a stage counts as having passed it: the effective time of a stage is the
+-- earliest timestamp of that stage or any later one (LEAST ignores NULLs). The lead stage is created_at.
+CREATE OR REPLACE VIEW lead_stages AS
+WITH source AS (
+    SELECT * FROM leads
+),
+
+final AS (
+    SELECT
+        -- ids and attributes
+        lead_id, channel, company, industry, company_size, owner, amount, lost_at,
+        -- effective stage times
+        created_at                                           AS lead_entered_at,
+        least(mql_at, sal_at, sql_at, opportunity_at, won_at) AS mql_entered_at,
+        least(sal_at, sql_at, opportunity_at, won_at)         AS sal_entered_at,
+        least(sql_at, opportunity_at, won_at)                 AS sql_entered_at,
+        least(opportunity_at, won_at)                         AS opportunity_entered_at,
+        won_at                                                AS won_entered_at
+    FROM source
+)
+
+SELECT * FROM final;

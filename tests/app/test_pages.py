@@ -1,0 +1,79 @@
+"""Every page through Streamlit's AppTest: the fixture's numbers on screen, the demo without errors."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ENTRY = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+PAGES = ("pages/funnel.py", "pages/channels.py")
+
+
+def open_app(monkeypatch, db_file) -> AppTest:
+    monkeypatch.setenv("LEADFUNNEL_DB", str(db_file))
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    return app.run()
+
+
+def metrics(app: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_data(monkeypatch, demo_db_file, page):
+    app = open_app(monkeypatch, demo_db_file)
+    app.switch_page(page).run()
+    assert not app.exception
+    assert app.title[0].value in ("Funnel", "Channels")
+
+
+def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_db_file):
+    app = open_app(monkeypatch, small_db_file)
+    app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 1, 31)))
+    app.radio(key="mode").set_value("cohort").run()
+    assert not app.exception
+    shown = metrics(app)
+    # January cohort: A1–A3; the previous period (December) holds only A7 (lead, MQL).
+    assert shown["Lead"] == ("3", "+2")
+    assert shown["MQL"] == ("3", "+2")
+    assert shown["SQL"] == ("1", "+1")
+    assert shown["Won"] == ("1", "+1")
+    assert shown["Lead → won"] == ("33.3%", "+33.3 pt")
+    table = app.dataframe[0].value
+    assert table["Leads"].tolist() == ["3", "3", "2", "1", "1", "1"]
+    assert table["From previous"].tolist() == ["–", "100.0%", "66.7%", "50.0%", "100.0%", "100.0%"]
+    assert table["Median days"].tolist()[:3] == ["–", "5.0", "1.5"]
+
+
+def test_period_mode_and_channel_filter(monkeypatch, small_db_file):
+    app = open_app(monkeypatch, small_db_file)
+    app.date_input(key="date_range").set_value((date(2025, 2, 1), date(2025, 2, 28)))
+    app.multiselect(key="channels").set_value(["seo", "referral"]).run()
+    # Period February, seo + referral: leads A4, A5; MQL A3, A4; SQL A4; no win (A1 is webinar).
+    shown = metrics(app)
+    assert (shown["Lead"][0], shown["MQL"][0], shown["SQL"][0], shown["Won"][0]) == ("2", "2", "1", "0")
+
+
+def test_channels_page_table(monkeypatch, small_db_file):
+    app = open_app(monkeypatch, small_db_file)
+    app.switch_page("pages/channels.py")
+    app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 3, 31)))
+    app.radio(key="mode").set_value("cohort").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert table["channel"].tolist() == ["SEO / owned media", "Webinar", "Referral", "Trade show"]
+    assert table["won"].tolist() == [1, 1, 0, 0]
+
+
+def test_empty_selection_explains_itself(monkeypatch, small_db_file):
+    app = open_app(monkeypatch, small_db_file)
+    app.date_input(key="date_range").set_value((date(2025, 3, 2), date(2025, 3, 3))).run()
+    assert not app.exception
+    assert "No leads match" in app.info[0].value
+
+
+def test_missing_database_gives_a_plain_message(monkeypatch, tmp_path):
+    app = open_app(monkeypatch, tmp_path / "nope.duckdb")
+    assert not app.exception
+    assert "does not exist" in app.error[0].value

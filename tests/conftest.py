@@ -1,0 +1,50 @@
+"""Shared fixtures: an in-memory database loaded from the hand-made fixture, and a small demo file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from leadfunnel import database
+from leadfunnel.demo import build_demo_database
+from leadfunnel.ingest.canonical import import_canonical
+from leadfunnel.query import QueryRunner
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "small"
+SMALL_FILES = [SMALL / "leads.csv", SMALL / "activities.csv", SMALL / "feedback.csv"]
+
+
+@pytest.fixture
+def empty_db() -> duckdb.DuckDBPyConnection:
+    con = database.connect(":memory:")
+    database.initialise(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def small_runner(empty_db: duckdb.DuckDBPyConnection) -> QueryRunner:
+    import_canonical(empty_db, SMALL_FILES)
+    return QueryRunner(empty_db)
+
+
+@pytest.fixture(scope="session")
+def small_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made fixture as a database file (for the CLI and AppTest)."""
+    path = tmp_path_factory.mktemp("small") / "small.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    import_canonical(con, SMALL_FILES)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full-size demo database, built once per test session."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo_database(path)
+    return path

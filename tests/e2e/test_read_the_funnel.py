@@ -1,0 +1,57 @@
+"""Journey: a marketing manager opens the dashboard, reads the funnel, filters by channel, checks channels."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import wait_idle
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_shared_link_to_channels_on_a_fresh_server_has_the_sidebar(server, page):
+    # The very first request of the process goes to a page URL (a link pasted in the meeting chat).
+    page.goto(f"{server.url}/channels")
+    wait_idle(page)
+    page.get_by_role("heading", name="Channels").wait_for()
+    expect(page.locator('[data-testid="stSidebar"]').get_by_text("Date range")).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".js-plotly-plot").get_by_text("Webinar")).to_be_visible()
+
+
+def test_open_dashboard_and_read_the_funnel(server, page):
+    page.goto(server.url)
+    wait_idle(page)
+    page.get_by_role("heading", name="Funnel").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    leads = int(metric_value(page, "Lead").replace(",", ""))
+    won = int(metric_value(page, "Won").replace(",", ""))
+    assert leads > won > 0
+    funnel_text = page.locator(".js-plotly-plot").first.inner_text()
+    assert "MQL" in funnel_text and "Won" in funnel_text
+
+
+def test_filter_by_channel_changes_the_funnel(server, page):
+    page.goto(server.url)
+    wait_idle(page)
+    everyone = int(metric_value(page, "Lead").replace(",", ""))
+    channel_box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    channel_box.click()
+    page.keyboard.type("Webinar")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.wait_for_function(
+        "prev => { const v = [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')][0];"
+        " return v && v.innerText.replace(/,/g, '') !== String(prev); }", arg=everyone, timeout=15_000)
+    webinar_only = int(metric_value(page, "Lead").replace(",", ""))
+    assert 0 < webinar_only < everyone
+    page.get_by_role("link", name="Channels").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Channels").wait_for()
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for()
+    assert re.search(r"Channels", page.title() + page.content())

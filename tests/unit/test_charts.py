@@ -1,0 +1,40 @@
+"""Figures carry the numbers of the frames they are built from (AppTest cannot look inside Plotly)."""
+
+from datetime import date
+
+from leadfunnel.charts import BEST, MIDDLE, WORST, channel_figure, funnel_figure, monthly_stage_figure, rank_colours
+from leadfunnel.filters import Filters
+from leadfunnel.reports import channel_frame, funnel_frame
+
+QUARTER = Filters(date(2025, 1, 1), date(2025, 3, 31))
+
+
+def test_funnel_figure_has_one_bar_per_stage_with_its_count(small_runner):
+    figure = funnel_figure(funnel_frame(small_runner, QUARTER, "cohort"))
+    trace = figure.data[0]
+    assert list(trace.y) == ["Lead", "MQL", "SAL", "SQL", "Opportunity", "Won"]
+    assert list(trace.x) == [6, 5, 4, 3, 3, 2]  # A1–A6; A6 never became MQL; A2 stalled; A3 stalled at MQL
+
+
+def test_channel_figure_puts_the_best_channel_on_top_and_leaves_out_undefined_rates(small_runner):
+    frame = channel_frame(small_runner, QUARTER, "cohort")
+    figure = channel_figure(frame, "sql_rate", "SQL rate", is_rate=True)
+    trace = figure.data[0]
+    # Plotly draws the last bar on top. trade_show has no MQL, so its SQL rate is undefined and left out.
+    assert list(trace.y)[-1] == "Referral"
+    assert "Trade show" not in list(trace.y)
+    assert list(trace.text)[-1] == "100.0%"
+
+
+def test_rank_colours_mark_best_and_worst():
+    assert rank_colours(7) == [WORST] * 3 + [MIDDLE] + [BEST] * 3
+    assert rank_colours(2) == [WORST, BEST]
+    assert rank_colours(1) == [MIDDLE]
+
+
+def test_monthly_figure_has_a_line_per_stage(small_runner):
+    monthly = small_runner.run("funnel/monthly_stage_entries", QUARTER.params("cohort"))
+    figure = monthly_stage_figure(monthly)
+    by_name = {trace.name: list(trace.y) for trace in figure.data}
+    assert by_name["Lead"] == [3, 2, 1]  # January A1–A3, February A4–A5, March A6
+    assert by_name["Won"] == [1, 1]  # A1's January cohort, A5's February cohort

@@ -1,0 +1,86 @@
+"""Funnel numbers on the hand-made fixture (tests/fixtures/small/README.md explains each lead)."""
+
+from datetime import date
+
+import pytest
+
+from leadfunnel.filters import Filters
+from leadfunnel.query import QueryRunner
+from leadfunnel.reports import funnel_frame
+
+JANUARY = Filters(date(2025, 1, 1), date(2025, 1, 31))
+FEBRUARY = Filters(date(2025, 2, 1), date(2025, 2, 28))
+
+
+def counts(runner: QueryRunner, filters: Filters, mode: str) -> dict[str, int]:
+    frame = funnel_frame(runner, filters, mode)
+    return dict(zip(frame["stage"], frame["leads"], strict=True))
+
+
+def test_cohort_counts_leads_created_in_range_and_every_stage_they_reached(small_runner):
+    assert counts(small_runner, JANUARY, "cohort") == {
+        "lead": 3, "mql": 3, "sal": 2, "sql": 1, "opportunity": 1, "won": 1}
+
+
+def test_cohort_counts_skipped_stages_as_passed(small_runner):
+    # A4 went straight to SQL: its MQL and SAL take the SQL time, so it counts at both.
+    assert counts(small_runner, FEBRUARY, "cohort") == {
+        "lead": 2, "mql": 2, "sal": 2, "sql": 2, "opportunity": 2, "won": 1}
+
+
+def test_period_counts_stage_entries_in_range(small_runner):
+    # A7 was created in December but became MQL in January; A1's win is in February.
+    assert counts(small_runner, JANUARY, "period") == {
+        "lead": 3, "mql": 3, "sal": 2, "sql": 1, "opportunity": 1, "won": 0}
+    assert counts(small_runner, FEBRUARY, "period") == {
+        "lead": 2, "mql": 2, "sal": 1, "sql": 1, "opportunity": 1, "won": 1}
+
+
+def test_date_bounds_are_inclusive_to_the_last_minute(small_runner):
+    last_day = Filters(date(2025, 1, 31), date(2025, 1, 31))
+    assert counts(small_runner, last_day, "cohort")["lead"] == 1  # A3, created 23:30
+    first_day = Filters(date(2025, 2, 1), date(2025, 2, 1))
+    assert counts(small_runner, first_day, "cohort")["lead"] == 1  # A4, created 00:00
+
+
+def test_conversion_drop_off_and_median_days(small_runner):
+    frame = funnel_frame(small_runner, JANUARY, "cohort")
+    rows = {r["stage"]: r for r in frame.iter_rows(named=True)}
+    assert rows["lead"]["rate_from_previous"] is None
+    assert rows["mql"]["rate_from_previous"] == 1.0
+    assert rows["sal"]["rate_from_previous"] == pytest.approx(2 / 3)
+    assert rows["sql"]["rate_from_previous"] == 0.5
+    assert rows["won"]["rate_from_lead"] == pytest.approx(1 / 3)
+    assert rows["sal"]["drop_off"] == 1
+    # lead→MQL days: A1 5, A2 5, A3 2.52 → median 5; MQL→SAL: A1 1, A2 2 → 1.5; opp→won: 30.
+    assert rows["mql"]["median_days_from_previous"] == pytest.approx(5.0)
+    assert rows["sal"]["median_days_from_previous"] == pytest.approx(1.5)
+    assert rows["won"]["median_days_from_previous"] == pytest.approx(30.0)
+
+
+def test_segment_filters(small_runner):
+    spring = Filters(date(2025, 1, 1), date(2025, 3, 31))
+    seo = counts(small_runner, Filters(spring.date_from, spring.date_to, channels=("seo",)), "cohort")
+    assert seo == {"lead": 2, "mql": 2, "sal": 1, "sql": 1, "opportunity": 1, "won": 1}
+    retail = counts(small_runner, Filters(spring.date_from, spring.date_to, industries=("Retail",)), "cohort")
+    assert retail == seo  # A3 and A5 are the retail leads of the quarter
+    emily = counts(small_runner, Filters(spring.date_from, spring.date_to, owners=("Emily Clark",)), "cohort")
+    assert emily == {"lead": 2, "mql": 2, "sal": 2, "sql": 1, "opportunity": 1, "won": 0}
+    sized = counts(small_runner, Filters(spring.date_from, spring.date_to, company_sizes=("1000+", "1-49")), "cohort")
+    assert sized["lead"] == 2  # A2 (1-49) and A4 (1000+)
+
+
+def test_empty_selection_gives_zeros_and_undefined_rates(small_runner):
+    frame = funnel_frame(small_runner, Filters(channels=("no_such_channel",)), "cohort")
+    assert frame["leads"].to_list() == [0, 0, 0, 0, 0, 0]
+    assert frame["rate_from_previous"].to_list() == [None] * 6
+
+
+def test_open_ended_range_counts_everything(small_runner):
+    assert counts(small_runner, Filters(), "cohort")["lead"] == 7
+
+
+def test_previous_period_has_equal_length():
+    previous = JANUARY.previous_period()
+    assert (previous.date_from, previous.date_to) == (date(2024, 12, 1), date(2024, 12, 31))
+    assert Filters().previous_period() is None
