@@ -34,7 +34,8 @@ def ensure_demo_database(path: Path) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _runner(path: str) -> QueryRunner:
-    con = database.connect(path, read_only=True)
+    """One read-write connection per process: settings (rule sets, SLA policy) and uploads are stored."""
+    con = database.connect(path)
     database.check_schema(con, path)
     return QueryRunner(con)
 
