@@ -21,15 +21,15 @@ def metrics(app: AppTest) -> dict[str, tuple[str, str | None]]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_on_the_demo_data(monkeypatch, demo_db_file, page):
-    app = open_app(monkeypatch, demo_db_file)
+def test_every_page_renders_on_the_demo_data(monkeypatch, demo_app_db, page):
+    app = open_app(monkeypatch, demo_app_db)
     app.switch_page(page).run()
     assert not app.exception
     assert app.title[0].value in ("Funnel", "Channels")
 
 
-def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_db_file):
-    app = open_app(monkeypatch, small_db_file)
+def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_app_db):
+    app = open_app(monkeypatch, small_app_db)
     app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 1, 31)))
     app.radio(key="mode").set_value("cohort").run()
     assert not app.exception
@@ -46,8 +46,8 @@ def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_db_file
     assert table["Median days"].tolist()[:3] == ["–", "5.0", "1.5"]
 
 
-def test_period_mode_and_channel_filter(monkeypatch, small_db_file):
-    app = open_app(monkeypatch, small_db_file)
+def test_period_mode_and_channel_filter(monkeypatch, small_app_db):
+    app = open_app(monkeypatch, small_app_db)
     app.date_input(key="date_range").set_value((date(2025, 2, 1), date(2025, 2, 28)))
     app.multiselect(key="channels").set_value(["seo", "referral"]).run()
     # Period February, seo + referral: leads A4, A5; MQL A3, A4; SQL A4; no win (A1 is webinar).
@@ -55,8 +55,8 @@ def test_period_mode_and_channel_filter(monkeypatch, small_db_file):
     assert (shown["Lead"][0], shown["MQL"][0], shown["SQL"][0], shown["Won"][0]) == ("2", "2", "1", "0")
 
 
-def test_channels_page_table(monkeypatch, small_db_file):
-    app = open_app(monkeypatch, small_db_file)
+def test_channels_page_table(monkeypatch, small_app_db):
+    app = open_app(monkeypatch, small_app_db)
     app.switch_page("pages/channels.py")
     app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 3, 31)))
     app.radio(key="mode").set_value("cohort").run()
@@ -66,8 +66,8 @@ def test_channels_page_table(monkeypatch, small_db_file):
     assert table["won"].tolist() == [1, 1, 0, 0]
 
 
-def test_empty_selection_explains_itself(monkeypatch, small_db_file):
-    app = open_app(monkeypatch, small_db_file)
+def test_empty_selection_explains_itself(monkeypatch, small_app_db):
+    app = open_app(monkeypatch, small_app_db)
     app.date_input(key="date_range").set_value((date(2025, 3, 2), date(2025, 3, 3))).run()
     assert not app.exception
     assert "No leads match" in app.info[0].value
