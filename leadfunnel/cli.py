@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import polars as pl
 import typer
 from rich.console import Console
@@ -32,11 +35,6 @@ MODE_OPTION_HELP = "cohort: leads created in the period; period: stage entries t
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="Database file (default: $LEADFUNNEL_DB or data/leadfunnel.duckdb).")
 ]
-
-
-class ReportKind(StrEnum):
-    funnel = "funnel"
-    channels = "channels"
 
 
 class OutputFormat(StrEnum):
@@ -108,31 +106,56 @@ def demo(
     err.print(f"Demo database written to {target} ({leads:,} leads, seed {seed}).", highlight=False)
 
 
-@app.command()
-def report(
-    kind: Annotated[ReportKind, typer.Argument(help="Which report.")],
-    db: DbOption = None,
-    date_from: Annotated[datetime | None, typer.Option("--from", formats=[ISO_DAY], help="First day.")] = None,
-    date_to: Annotated[datetime | None, typer.Option("--to", formats=[ISO_DAY], help="Last day, inclusive.")] = None,
-    mode: Annotated[ModeChoice, typer.Option(help=MODE_OPTION_HELP)] = ModeChoice.cohort,
-    channel: Annotated[list[str] | None, typer.Option(help="Only this channel (repeatable).")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.json,
-) -> None:
-    """Print a report: funnel (stage counts and conversion) or channels (conversion by channel)."""
+report_app = typer.Typer(no_args_is_help=True, help="Print a report as JSON (default), CSV or a table.")
+app.add_typer(report_app, name="report")
+
+FromOption = Annotated[datetime | None, typer.Option("--from", formats=[ISO_DAY], help="First day.")]
+ToOption = Annotated[datetime | None, typer.Option("--to", formats=[ISO_DAY], help="Last day, inclusive.")]
+ModeOption = Annotated[ModeChoice, typer.Option(help=MODE_OPTION_HELP)]
+ChannelOption = Annotated[list[str] | None, typer.Option(help="Only this channel (repeatable).")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+
+
+@report_app.command("funnel")
+def report_funnel(db: DbOption = None, date_from: FromOption = None, date_to: ToOption = None,
+                  mode: ModeOption = ModeChoice.cohort, channel: ChannelOption = None,
+                  output: FormatOption = OutputFormat.json) -> None:
+    """Stage counts, conversion, drop-off and median days between stages."""
+    _report(funnel_report, funnel_frame, db, date_from, date_to, mode, channel, output)
+
+
+@report_app.command("channels")
+def report_channels(db: DbOption = None, date_from: FromOption = None, date_to: ToOption = None,
+                    mode: ModeOption = ModeChoice.cohort, channel: ChannelOption = None,
+                    output: FormatOption = OutputFormat.json) -> None:
+    """Leads, MQL, SQL, won, the rates and won amount per first-touch channel."""
+    _report(channels_report, channel_frame, db, date_from, date_to, mode, channel, output)
+
+
+def _report(build: Callable[..., dict[str, Any]], frame_of: Callable[..., pl.DataFrame], db: Path | None,
+            date_from: datetime | None, date_to: datetime | None, mode: ModeChoice, channel: list[str] | None,
+            output: OutputFormat) -> None:
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+    with open_for_reading(db) as runner:
+        if output is OutputFormat.json:
+            print(json.dumps(build(runner, filters, mode.value), ensure_ascii=False, indent=2))
+        else:
+            _print_frame(frame_of(runner, filters, mode.value), output)
+
+
+@contextmanager
+def open_for_reading(db: Path | None) -> Iterator[QueryRunner]:
+    """A read-only runner on the database (or a plain error and exit code 1); closed afterwards."""
     target = db or database_path()
     if not target.exists():
         raise _fail(f"{target}: no such database; run `python -m leadfunnel demo` or `import` first")
-    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
-    con = database.connect(target, read_only=True)
+    try:
+        con = database.connect(target, read_only=True)
+    except duckdb.Error as error:
+        raise _fail(f"cannot open {target}: {error}") from None
     try:
         database.check_schema(con, target)
-        runner = QueryRunner(con)
-        if output is OutputFormat.json:
-            build = funnel_report if kind is ReportKind.funnel else channels_report
-            print(json.dumps(build(runner, filters, mode.value), ensure_ascii=False, indent=2))
-        else:
-            frame_of = funnel_frame if kind is ReportKind.funnel else channel_frame
-            _print_frame(frame_of(runner, filters, mode.value), output)
+        yield QueryRunner(con)
     except database.SchemaVersionError as error:
         raise _fail(str(error)) from None
     finally:
