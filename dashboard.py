@@ -9,6 +9,7 @@ st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", l
 navigation = st.navigation([
     st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel", default=True),
     st.Page("pages/channels.py", title="Channels", icon=":material/campaign:", url_path="channels"),
+    st.Page("pages/scoring.py", title="Scoring", icon=":material/speed:", url_path="scoring"),
 ])
 remember_view(sidebar())
 navigation.run()

@@ -75,3 +75,79 @@ def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, is
     fig.update_xaxes(title=metric_label, tickformat=".0%" if is_rate else ",")
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(300, 34 * len(labels) + 80))
+
+
+OUTCOME_COLOURS = {"Won": PALETTE[2], "Reached SQL (not won)": PALETTE[0], "Neither": "#BBBBBB"}
+
+
+def score_histogram_figure(binned: pl.DataFrame, width: float, threshold: float) -> go.Figure:
+    """Stacked score histogram by outcome, with the hand-over threshold drawn on it."""
+    fig = go.Figure()
+    for group, colour in OUTCOME_COLOURS.items():
+        rows = binned.filter(pl.col("group") == group)
+        fig.add_trace(go.Bar(
+            x=(rows["bin_start"] + width / 2).to_list(), y=rows["leads"].to_list(), width=width, name=group,
+            marker={"color": colour, "line": {"color": "#fff", "width": 0.5}},
+            customdata=rows["bin_start"].to_list(),
+            hovertemplate=f"{group}<br>score %{{customdata:,.0f}}–%{{customdata:,.0f}}+{width:g}: "
+                          "%{y:,} leads<extra></extra>",
+        ))
+    fig.add_vline(x=threshold, line={"color": PALETTE[5], "width": 2, "dash": "dash"},
+                  annotation={"text": f"threshold {threshold:g}", "font": {"color": PALETTE[5]}},
+                  annotation_position="top right")
+    fig.update_layout(barmode="stack", bargap=0, legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(title="score at the as-of date", rangemode="tozero")
+    fig.update_yaxes(title="leads")
+    return _layout(fig, height=360)
+
+
+def score_by_channel_figure(channels: pl.DataFrame, threshold: float) -> go.Figure:
+    """One box per channel (min, quartiles, max), highest median on top, with the threshold line."""
+    labels = [channel_label(c) for c in channels["channel"].to_list()]
+    fig = go.Figure(go.Box(
+        y=labels, q1=channels["q1"].to_list(), median=channels["median"].to_list(), q3=channels["q3"].to_list(),
+        lowerfence=channels["low"].to_list(), upperfence=channels["high"].to_list(), orientation="h",
+        marker={"color": PALETTE[0]}, fillcolor="rgba(0,114,178,0.25)", showlegend=False,
+        hoverinfo="x+y",
+    ))
+    fig.add_vline(x=threshold, line={"color": PALETTE[5], "width": 2, "dash": "dash"})
+    fig.update_xaxes(title="score at the as-of date", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, height=max(300, 30 * len(labels) + 80))
+
+
+def threshold_curve_figure(curve: pl.DataFrame, current: float, current_crossed: int,
+                           current_recall: float | None) -> go.Figure:
+    """Hand-over volume against recall over all thresholds; the slider's threshold is marked."""
+    fig = go.Figure(go.Scatter(
+        x=curve["crossed"].to_list(), y=curve["recall"].to_list(), mode="lines", line={"color": PALETTE[0]},
+        customdata=curve.select("threshold", "precision").to_numpy(), name="all thresholds",
+        hovertemplate="threshold %{customdata[0]:,.0f}<br>handed over %{x:,}<br>recall %{y:.1%}"
+                      "<br>precision %{customdata[1]:.1%}<extra></extra>",
+    ))
+    if current_recall is not None:
+        fig.add_trace(go.Scatter(
+            x=[current_crossed], y=[current_recall], mode="markers+text", name="current threshold",
+            marker={"color": PALETTE[5], "size": 13, "symbol": "diamond"},
+            text=[f"threshold {current:g}"], textposition="bottom right",
+            hovertemplate="current threshold<br>handed over %{x:,}<br>recall %{y:.1%}<extra></extra>",
+        ))
+    fig.update_xaxes(title="leads handed over (crossed the threshold)", rangemode="tozero", tickformat=",")
+    fig.update_yaxes(title="recall (caught ÷ positives)", tickformat=".0%", range=[0, 1.05])
+    fig.update_layout(showlegend=False)
+    return _layout(fig, height=360)
+
+
+def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
+    """Bars: leads the rules would have handed over each week; line: the MQLs that really happened."""
+    fig = go.Figure([
+        go.Bar(x=weekly["week"].to_list(), y=weekly["what_if"].to_list(), name="what-if hand-overs",
+               marker={"color": PALETTE[0]}, hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} what-if<extra></extra>"),
+        go.Scatter(x=weekly["week"].to_list(), y=weekly["actual_mql"].to_list(), name="actual MQLs",
+                   mode="lines+markers", line={"color": PALETTE[1], "width": 2},
+                   hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} actual MQLs<extra></extra>"),
+    ])
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_yaxes(title="leads per week", rangemode="tozero")
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    return _layout(fig, height=340)

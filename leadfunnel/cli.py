@@ -26,6 +26,9 @@ from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.paths import database_path
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
+from leadfunnel.scoring.report import default_as_of, scores_report
+from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_file
+from leadfunnel.scoring.scores import current_scores
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True)
@@ -72,7 +75,7 @@ def import_files(
             raise _fail(f"{target} is the demo database; import into your own file with --db, e.g. "
                         "--db data/company.duckdb, and open it with LEADFUNNEL_DB=data/company.duckdb")
         else:
-            database.check_schema(con, target)
+            database.upgrade(con, target)
         summary = import_canonical(con, paths)
     except ImportRejected as rejected:
         raise _fail(str(rejected)) from None
@@ -143,6 +146,77 @@ def _report(build: Callable[..., dict[str, Any]], frame_of: Callable[..., pl.Dat
             _print_frame(frame_of(runner, filters, mode.value), output)
 
 
+class OutcomeChoice(StrEnum):
+    sql = "sql"
+    won = "won"
+
+
+@report_app.command("scores")
+def report_scores(
+    db: DbOption = None,
+    rules_file: Annotated[Path | None, typer.Option("--rules", help="Rule set file (YAML or JSON, see README); "
+                                                    "default: the guide's rules.")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Hand-over threshold (overrides the rule set's).")] = None,
+    half_life: Annotated[float | None, typer.Option("--half-life", help="Recency decay half-life in days.")] = None,
+    as_of: Annotated[datetime | None, typer.Option("--as-of", formats=[ISO_DAY],
+                                                   help="Score as of the start of this day (exclusive); "
+                                                        "default: the day after the last data.")] = None,
+    outcome: Annotated[OutcomeChoice, typer.Option(help="What a caught lead must reach after crossing.")]
+    = OutcomeChoice.sql,
+    output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (table: as csv).")]
+    = OutputFormat.json,
+    per_lead: Annotated[bool, typer.Option("--per-lead", help="Print lead_id,score for every lead instead.")]
+    = False,
+) -> None:
+    """Lead scores at an as-of date and the point-in-time backtest of the hand-over threshold."""
+    try:
+        rules = load_rules_file(rules_file) if rules_file else DEFAULT_RULES
+        if threshold is not None:
+            rules = rules.with_changes(threshold=threshold)
+        if half_life is not None:
+            rules = rules.with_changes(half_life_days=half_life or None)
+    except (OSError, RuleSetError) as error:
+        raise _fail(f"{rules_file}: {error}") from None
+    with open_for_reading(db) as runner:
+        instant = as_of or default_as_of(runner)
+        if per_lead:
+            sys.stdout.write(current_scores(runner, instant, rules).write_csv())
+            return
+        result = scores_report(runner, rules, instant, outcome.value)
+    if output is OutputFormat.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        flat = {k: v for k, v in result.items() if k != "backtest"} | result["backtest"]
+        sys.stdout.write(pl.DataFrame([flat]).write_csv())
+
+
+def _upgrade_if_older(target: Path) -> None:
+    con = database.connect(target, read_only=True)
+    try:
+        older = (database.schema_version(con) or database.SCHEMA_VERSION) < database.SCHEMA_VERSION
+    finally:
+        con.close()
+    if older:
+        upgrade(db=target)
+
+
+@app.command()
+def upgrade(db: DbOption = None) -> None:
+    """Upgrade a database written by an older leadfunnel to this version's schema, keeping all data."""
+    target = db or database_path()
+    if not target.exists():
+        raise _fail(f"{target}: no such database")
+    con = database.connect(target)
+    try:
+        changed = database.upgrade(con, target)
+    except database.SchemaVersionError as error:
+        raise _fail(str(error)) from None
+    finally:
+        con.close()
+    if changed:
+        err.print(f"Upgraded {target} to schema version {database.SCHEMA_VERSION}.", highlight=False)
+
+
 @contextmanager
 def open_for_reading(db: Path | None) -> Iterator[QueryRunner]:
     """A read-only runner on the database (or a plain error and exit code 1); closed afterwards."""
@@ -150,9 +224,12 @@ def open_for_reading(db: Path | None) -> Iterator[QueryRunner]:
     if not target.exists():
         raise _fail(f"{target}: no such database; run `python -m leadfunnel demo` or `import` first")
     try:
+        _upgrade_if_older(target)
         con = database.connect(target, read_only=True)
     except duckdb.Error as error:
         raise _fail(f"cannot open {target}: {error}") from None
+    except database.SchemaVersionError as error:
+        raise _fail(str(error)) from None
     try:
         database.check_schema(con, target)
         yield QueryRunner(con)

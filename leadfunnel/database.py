@@ -15,7 +15,8 @@ import duckdb
 
 from leadfunnel.paths import QUERY_DIR
 
-SCHEMA_VERSION = 1
+# 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets.
+SCHEMA_VERSION = 2
 MODEL_DIR = QUERY_DIR / "model"
 
 
@@ -30,12 +31,39 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
     """Create the tables, views and macros of the model in an empty database."""
-    for model_file in sorted(MODEL_DIR.glob("*.sql")):
-        con.execute(model_file.read_text(encoding="utf-8"))
+    _apply_model(con)
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', $v), ('kind', $k), ('data_version', $d)",
         {"v": str(SCHEMA_VERSION), "k": kind, "d": uuid.uuid4().hex},
     )
+
+
+def _apply_model(con: duckdb.DuckDBPyConnection) -> None:
+    for model_file in sorted(MODEL_DIR.glob("*.sql")):
+        con.execute(model_file.read_text(encoding="utf-8"))
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
+    """Bring a file of an older schema version up to this one, in one transaction; True if it changed.
+
+    Every model change so far only adds tables, views and macros (the model files use IF NOT EXISTS
+    and OR REPLACE), so an upgrade re-applies the model and keeps every stored row. A future change
+    that reshapes stored data needs its own step here.
+    """
+    found = schema_version(con)
+    if found is None or found > SCHEMA_VERSION:
+        check_schema(con, path)
+    if found == SCHEMA_VERSION:
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _apply_model(con)
+        con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -66,8 +94,10 @@ def check_schema(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
     found = schema_version(con)
     if found != SCHEMA_VERSION:
         raise SchemaVersionError(
-            f"{path} holds leadfunnel schema version {found}, this version needs {SCHEMA_VERSION}. "
-            "Re-import your exports into a new database with `python -m leadfunnel import … --db NEW_FILE`."
+            f"{path} holds leadfunnel schema version {found}, this version reads {SCHEMA_VERSION}"
+            + (" (it was written by a newer leadfunnel: upgrade leadfunnel)." if (found or 0) > SCHEMA_VERSION else
+               ". Older files are upgraded when opened for writing (`python -m leadfunnel upgrade --db FILE`); "
+               "a file that is not a leadfunnel database cannot be used — import your exports into a new one.")
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,28 @@ def ensure_demo_database(path: Path) -> None:
 def _runner(path: str) -> QueryRunner:
     """One read-write connection per process: settings (rule sets, SLA policy) and uploads are stored."""
     con = database.connect(path)
-    database.check_schema(con, path)
+    try:
+        database.upgrade(con, path)
+    except BaseException:
+        con.close()
+        raise
     return QueryRunner(con)
+
+
+_demo_checked: set[str] = set()
+_demo_lock = threading.Lock()
 
 
 def runner() -> QueryRunner:
     """The process-wide query runner for the configured database; stops the page with a plain message."""
     path = database_path()
-    if path == DEMO_DATABASE:
-        ensure_demo_database(path)
+    if path == DEMO_DATABASE and str(path) not in _demo_checked:
+        # Once per process, before the cached read-write connection exists: DuckDB refuses a second,
+        # differently configured connection to a file this process already has open.
+        with _demo_lock:
+            if str(path) not in _demo_checked:
+                ensure_demo_database(path)
+                _demo_checked.add(str(path))
     elif not path.exists():
         st.error(f"The database {path} (set by LEADFUNNEL_DB) does not exist. Create it with "
                  f"`python -m leadfunnel import … --db {path}` or `python -m leadfunnel demo --db {path}`.")

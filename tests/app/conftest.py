@@ -31,3 +31,18 @@ def small_app_db(small_db_file: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_app_db(demo_db_file: Path, tmp_path: Path) -> Path:
     return Path(shutil.copy(demo_db_file, tmp_path / "demo.duckdb"))
+
+
+@pytest.fixture
+def scoring_app_db(tmp_path: Path) -> Path:
+    """The scoring fixture (tests/fixtures/scoring) as a database file of its own."""
+    from leadfunnel import database
+    from leadfunnel.ingest.canonical import import_canonical
+    from tests.conftest import FIXTURES
+
+    path = tmp_path / "scoring.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    import_canonical(con, [FIXTURES / "scoring" / "leads.csv", FIXTURES / "scoring" / "activities.csv"])
+    con.close()
+    return path

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "dashboard.py")
-PAGES = ("pages/funnel.py", "pages/channels.py")
+PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py")
 
 
 def open_app(monkeypatch, db_file) -> AppTest:
@@ -25,7 +25,7 @@ def test_every_page_renders_on_the_demo_data(monkeypatch, demo_app_db, page):
     app = open_app(monkeypatch, demo_app_db)
     app.switch_page(page).run()
     assert not app.exception
-    assert app.title[0].value in ("Funnel", "Channels")
+    assert app.title[0].value in ("Funnel", "Channels", "Lead scoring")
 
 
 def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_app_db):
@@ -77,3 +77,14 @@ def test_missing_database_gives_a_plain_message(monkeypatch, tmp_path):
     app = open_app(monkeypatch, tmp_path / "nope.duckdb")
     assert not app.exception
     assert "does not exist" in app.error[0].value
+
+
+def test_bundled_demo_survives_a_rerun(monkeypatch, demo_app_db):
+    # The bundled demo path is checked (and built if missing) once, before the app's connection opens.
+    monkeypatch.setattr("leadfunnel.ui.session.DEMO_DATABASE", demo_app_db)
+    monkeypatch.setattr("leadfunnel.ui.session._demo_checked", set())
+    app = open_app(monkeypatch, demo_app_db)
+    app.radio(key="mode").set_value("cohort").run()
+    app.switch_page("pages/channels.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Channels"

@@ -1,0 +1,68 @@
+"""Saving and loading named rule sets in the database (one transaction per save)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, RuleSetError
+
+
+def rule_set_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The built-in default first, then the saved rule sets by name."""
+    cursor = con.cursor()
+    try:
+        saved = [row[0] for row in cursor.execute("SELECT name FROM rule_sets ORDER BY name").fetchall()]
+    finally:
+        cursor.close()
+    return [DEFAULT_RULES.name, *[n for n in saved if n != DEFAULT_RULES.name]]
+
+
+def load_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> RuleSet:
+    if name == DEFAULT_RULES.name:
+        return DEFAULT_RULES
+    cursor = con.cursor()
+    try:
+        head = cursor.execute("SELECT threshold, half_life_days FROM rule_sets WHERE name = $name",
+                              {"name": name}).fetchone()
+        if head is None:
+            raise RuleSetError(f"no rule set named {name!r}")
+        points = cursor.execute("SELECT activity_type, points, cap FROM rule_points WHERE rule_set = $name",
+                                {"name": name}).fetchall()
+        fit = cursor.execute("SELECT attribute, value, points FROM rule_fit WHERE rule_set = $name",
+                             {"name": name}).fetchall()
+    finally:
+        cursor.close()
+    return RuleSet(
+        name=name, threshold=head[0], half_life_days=head[1],
+        points={t: p for t, p, _ in points}, caps={t: c for t, _, c in points if c is not None},
+        fit={(a, v): p for a, v, p in fit},
+    )
+
+
+def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
+    """Save (or replace) a named rule set; the built-in default's name is reserved."""
+    if rules.name == DEFAULT_RULES.name:
+        raise RuleSetError(f"{DEFAULT_RULES.name!r} is built in; save your rules under another name")
+    cursor = con.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        for table, column in (("rule_points", "rule_set"), ("rule_fit", "rule_set"), ("rule_sets", "name")):
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = $name", {"name": rules.name})
+        cursor.execute("INSERT INTO rule_sets VALUES ($name, $threshold, $half_life, $saved_at)",
+                       {"name": rules.name, "threshold": rules.threshold, "half_life": rules.half_life_days,
+                        "saved_at": datetime.now().replace(microsecond=0)})
+        for activity_type in sorted(set(rules.points) | set(rules.caps)):
+            cursor.execute("INSERT INTO rule_points VALUES ($name, $type, $points, $cap)",
+                           {"name": rules.name, "type": activity_type,
+                            "points": rules.points.get(activity_type, 0.0), "cap": rules.caps.get(activity_type)})
+        for (attribute, value), points in rules.fit.items():
+            cursor.execute("INSERT INTO rule_fit VALUES ($name, $attribute, $value, $points)",
+                           {"name": rules.name, "attribute": attribute, "value": value, "points": points})
+        cursor.execute("COMMIT")
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    finally:
+        cursor.close()

@@ -1,0 +1,22 @@
+-- The leads a backtest looks at: created before the as-of instant and matching the segment filters,
+-- with effective stage times (a skipped stage counts as passed) and the attributes fit points use.
+--   $as_of : TIMESTAMP, exclusive
+--   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
+SELECT
+    lead_id,
+    channel,
+    industry,
+    company_size,
+    owner,
+    company,
+    lead_entered_at AS created_at,
+    mql_entered_at  AS mql_at,
+    sql_entered_at  AS sql_at,
+    won_entered_at  AS won_at
+FROM lead_stages
+WHERE lead_entered_at < CAST($as_of AS TIMESTAMP)
+  AND (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), channel))
+  AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
+  AND (len(CAST($company_sizes AS VARCHAR[])) = 0 OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
+  AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+ORDER BY lead_id

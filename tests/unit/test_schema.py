@@ -1,0 +1,64 @@
+"""Schema versions: an older file is upgraded in place with its data kept; a newer or foreign one is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadfunnel import database
+from leadfunnel.cli import app
+
+cli = CliRunner()
+
+
+def make_version_1(source: Path, target: Path) -> Path:
+    """What schema version 1 wrote: the same data, no scoring tables."""
+    shutil.copy(source, target)
+    con = database.connect(target)
+    for table in ("rule_points", "rule_fit", "rule_sets"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    return target
+
+
+def test_reports_upgrade_an_older_file_and_keep_its_data(small_db_file, tmp_path):
+    old = make_version_1(small_db_file, tmp_path / "old.duckdb")
+    result = cli.invoke(app, ["report", "funnel", "--db", str(old), "--from", "2025-01-01", "--to", "2025-01-31"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["stages"][0]["count"] == 3
+    con = database.connect(old, read_only=True)
+    assert database.schema_version(con) == database.SCHEMA_VERSION
+    assert database.read_meta(con, "kind") == "user"
+    assert con.execute("SELECT count(*) FROM leads").fetchone() == (7,)
+    assert con.execute("SELECT count(*) FROM rule_sets").fetchone() == (0,)
+    con.close()
+
+
+def test_upgrade_command_says_what_it_did(small_db_file, tmp_path):
+    old = make_version_1(small_db_file, tmp_path / "old.duckdb")
+    first = cli.invoke(app, ["upgrade", "--db", str(old)])
+    assert first.exit_code == 0
+    assert f"Upgraded {old} to schema version {database.SCHEMA_VERSION}" in " ".join(first.output.split())
+    assert cli.invoke(app, ["upgrade", "--db", str(old)]).output == ""  # already current
+
+
+@pytest.mark.parametrize(("version", "message"), [("99", "written by a newer leadfunnel"),
+                                                  (None, "not a leadfunnel database")])
+def test_newer_or_foreign_files_are_refused_untouched(small_db_file, tmp_path, version, message):
+    path = shutil.copy(small_db_file, tmp_path / "other.duckdb")
+    con = database.connect(path)
+    if version is None:
+        con.execute("DROP TABLE meta")
+    else:
+        con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": version})
+    con.close()
+    before = Path(path).read_bytes()
+    result = cli.invoke(app, ["report", "funnel", "--db", str(path)])
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())
+    assert Path(path).read_bytes() == before
