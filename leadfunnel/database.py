@@ -15,9 +15,10 @@ import duckdb
 
 from leadfunnel.paths import QUERY_DIR
 
-# 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets.
-SCHEMA_VERSION = 2
+# 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
+SCHEMA_VERSION = 3
 MODEL_DIR = QUERY_DIR / "model"
+ROLLUP_DIR = QUERY_DIR / "rollups"
 
 
 class SchemaVersionError(RuntimeError):
@@ -41,6 +42,13 @@ def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
 def _apply_model(con: duckdb.DuckDBPyConnection) -> None:
     for model_file in sorted(MODEL_DIR.glob("*.sql")):
         con.execute(model_file.read_text(encoding="utf-8"))
+    refresh_rollups(con)
+
+
+def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the derived tables (queries/rollups) from the stored data; every write calls this."""
+    for rollup_file in sorted(ROLLUP_DIR.glob("*.sql")):
+        con.execute(rollup_file.read_text(encoding="utf-8"))
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:

@@ -15,11 +15,9 @@ from leadfunnel.charts import (
 from leadfunnel.export import csv_bytes
 from leadfunnel.model import channel_label
 from leadfunnel.scoring.backtest import (
-    History,
     handovers_by_week,
     lead_outcomes,
     running_scores,
-    segment_params,
     summarise,
     threshold_curve,
 )
@@ -31,6 +29,7 @@ from leadfunnel.scoring.distribution import (
     with_outcome_group,
 )
 from leadfunnel.scoring.learn import NotEnoughHistory, suggest_points
+from leadfunnel.scoring.rollup import lead_outcomes_fast
 from leadfunnel.scoring.rules import (
     FIT_ATTRIBUTES,
     FORMULA,
@@ -42,7 +41,7 @@ from leadfunnel.scoring.rules import (
 )
 from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
-from leadfunnel.ui.session import run_query, runner
+from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup
 from leadfunnel.ui.sidebar import current_view
 
 OUTCOME_LABELS = {"sql": "SQL", "won": "Won deal"}
@@ -164,23 +163,33 @@ if message := st.session_state.pop("rules_message", None):
 
 # --- backtest --------------------------------------------------------------------------------------
 
-view = {"as_of": as_of, **segment_params(filters)}
-history = History(as_of, run_query("scoring/backtest_leads", view), run_query("scoring/backtest_events", view))
-if history.leads.is_empty():
+rollup = scoring_rollup(as_of, filters)
+if rollup.leads.is_empty():
     st.info("No leads match these filters before the as-of date. Move the as-of date later or clear a filter.")
     st.stop()
 
-per_lead = lead_outcomes(history, running_scores(history, rules), rules, outcome)
+
+def outcomes_for(tried: RuleSet) -> pl.DataFrame:
+    """Per-lead backtest: from the per-lead counts when that is exact (no decay), else from every event."""
+    if rollup.covers(tried):
+        return lead_outcomes_fast(rollup, tried, outcome)
+    return with_crossing_times(tried)
+
+
+def with_crossing_times(tried: RuleSet) -> pl.DataFrame:
+    history = scoring_history(as_of, filters)
+    return lead_outcomes(history, running_scores(history, tried), tried, outcome)
+
+
+per_lead = outcomes_for(rules)
 result = summarise(per_lead, rules.threshold, outcome)
-changed = rules.with_changes(name=saved.name) != saved
-baseline = (summarise(lead_outcomes(history, running_scores(history, saved), saved, outcome), saved.threshold, outcome)
-            if changed else result)
+changed = rules.to_mapping() | {"name": saved.name} != saved.to_mapping()
+baseline = summarise(outcomes_for(saved), saved.threshold, outcome) if changed else result
 
 
 def _delta(delta: str | None) -> str | None:
     """Deltas only once the rules differ from the saved set, so an untouched page shows no zero arrows."""
     return delta if changed else None
-
 
 
 st.subheader(f"Backtest: would these rules have flagged the leads that became {OUTCOME_LABELS[outcome]}?")
@@ -193,8 +202,7 @@ metrics[2].metric("Recall", percent(result.recall), _delta(rate_delta(result.rec
                   help=f"Caught ÷ the {result.positives:,} leads that reached {OUTCOME_LABELS[outcome]}.")
 metrics[3].metric("Precision", percent(result.precision), _delta(rate_delta(result.precision, baseline.precision)),
                   help="Caught ÷ handed over.")
-metrics[4].metric("Days earlier (median)", days(result.median_lead_days),
-                  help=f"Median of ({OUTCOME_LABELS[outcome]} time − crossing time) over caught leads.")
+lead_time_slot = metrics[4].empty()
 st.caption(f"{result.leads:,} leads created before {as_of:%Y-%m-%d}; {result.positives:,} reached "
            f"{OUTCOME_LABELS[outcome]}. Once you change the rules, the arrows compare with the saved rule set "
            f"“{saved.name}” (threshold {saved.threshold:g}).")
@@ -207,11 +215,17 @@ with curve_column:
                     width="stretch", key="threshold_curve")
     st.caption("Each point of the line is one threshold: leads handed over against the share of real "
                f"{OUTCOME_LABELS[outcome]}s caught in advance. The diamond is the slider's threshold.")
-with weekly_column:
+
+# Crossing *times* (lead time, weekly what-if) need every event: drawn after the instant numbers above.
+with weekly_column, st.spinner("Replaying every activity for crossing times…"):
+    timed = per_lead if "crossing_at" in per_lead.columns else with_crossing_times(rules)
+    lead_days = summarise(timed, rules.threshold, outcome).median_lead_days
+    lead_time_slot.metric("Days earlier (median)", days(lead_days),
+                          help=f"Median of ({OUTCOME_LABELS[outcome]} time − crossing time) over caught leads.")
     st.markdown(f"**What-if hand-overs per week vs. actual MQLs**, {filters.date_from} to {filters.date_to}")
     start = datetime.combine(filters.date_from, time()) if filters.date_from else None
     end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
-    weekly = handovers_by_week(per_lead, start, min(end, as_of) if end else as_of)
+    weekly = handovers_by_week(timed, start, min(end, as_of) if end else as_of)
     st.plotly_chart(weekly_handover_figure(weekly), width="stretch", key="weekly_handovers")
     weeks = max(weekly.height, 1)
     st.caption(f"What-if: leads whose score crossed the threshold that week ({weekly['what_if'].sum() / weeks:,.1f} "
@@ -222,7 +236,7 @@ with weekly_column:
 
 st.subheader(f"Score distribution on {as_of:%Y-%m-%d}")
 scores = run_query("scoring/lead_scores", {"as_of": as_of, **rules.params()})
-scored = with_outcome_group(history, scores)
+scored = with_outcome_group(rollup.leads, as_of, scores)
 over = int((scored["score"] >= rules.threshold).sum())
 st.caption(f"{over:,} of {scored.height:,} leads score at or over the threshold on that day "
            "(with decay, a lead that crossed earlier may have fallen back below).")
@@ -242,7 +256,7 @@ else:
 
 st.subheader("Learn weights from history")
 try:
-    suggestion = suggest_points(history, rules, outcome)
+    suggestion = suggest_points(scoring_history(as_of, filters), rules, outcome)
 except NotEnoughHistory as reason:
     st.info(f"Cannot learn weights here: {reason}.")
 else:
@@ -274,7 +288,7 @@ else:
 # --- leads to look at ------------------------------------------------------------------------------
 
 st.subheader("Top-scoring leads not yet handed over")
-top_leads = top_open_leads(history, scored).with_columns(
+top_leads = top_open_leads(scored, as_of, run_query).with_columns(
     pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
 st.dataframe(top_leads, hide_index=True, width="stretch", column_config={
     "lead_id": "Lead", "company": "Company", "channel": "Channel", "owner": "Owner",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from leadfunnel.database import bump_data_version
+from leadfunnel.database import bump_data_version, refresh_rollups
 
 LEAD_SCHEMA: dict[str, pl.DataType] = {
     "lead_id": pl.String(),
@@ -97,6 +97,7 @@ def write_tables(
             con.execute(_UPSERT_LEADS)
         activities_added = _insert_new_rows(con, "activities", activities)
         feedback_added = _insert_new_rows(con, "feedback", feedback)
+        refresh_rollups(con)
         bump_data_version(con)
         con.execute("COMMIT")
     except BaseException:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -38,6 +39,30 @@ class History:
     as_of: datetime
     leads: pl.DataFrame  # lead_id, channel, industry, company_size, owner, company, created_at, mql_at, sql_at, won_at
     events: pl.DataFrame  # lead_id, occurred_at, activity_type (time-ordered per lead)
+
+    @cached_property
+    def arrays(self) -> EventArrays:
+        """The events as integer arrays, computed once per loaded view and reused by every slider move."""
+        types = tuple(sorted(self.events["activity_type"].unique().to_list()))
+        run = self.events["lead_id"].rle_id().to_numpy()
+        times = self.events["occurred_at"].dt.epoch("us").to_numpy()
+        time_change = np.append(np.diff(times) != 0, True)
+        return EventArrays(
+            types=types,
+            type_code=self.events["activity_type"].cast(pl.Enum(types)).to_physical().to_numpy(),
+            lead_start=np.flatnonzero(np.diff(run, prepend=-1)),
+            run=run,
+            last_at_instant=np.append(np.diff(run) != 0, True) | time_change,
+        )
+
+
+@dataclass(frozen=True)
+class EventArrays:
+    types: tuple[str, ...]
+    type_code: np.ndarray  # index into types, per event
+    lead_start: np.ndarray  # index of each lead's first event
+    run: np.ndarray  # 0, 1, 2 … per lead, per event
+    last_at_instant: np.ndarray  # True on the last event of each (lead, instant)
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,8 @@ def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
     lead_fit = history.leads.select("lead_id", fit_points(history.leads, rules).alias("fit"))
     if events.is_empty():
         return pl.DataFrame(schema={"lead_id": pl.String, "at": pl.Datetime("us"), "score": pl.Float64})
+    if rules.half_life_days is None:
+        return _running_scores_without_decay(history, rules, lead_fit)
     frame = events.with_columns(
         days=(pl.col("occurred_at") - pl.col("occurred_at").min().over("lead_id")).dt.total_microseconds()
         / _DAY_US,
@@ -125,6 +152,31 @@ def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
         .join(lead_fit, on="lead_id", how="left")
         .select("lead_id", pl.col("occurred_at").alias("at"), (pl.col("score") + pl.col("fit")).alias("score"))
     )
+
+
+def _running_scores_without_decay(history: History, rules: RuleSet, lead_fit: pl.DataFrame) -> pl.DataFrame:
+    """Per-lead cumulative sums in numpy: a global running sum minus its value where each lead starts."""
+    arrays = history.arrays
+    weights = np.array([float(rules.points.get(t, 0.0)) for t in arrays.types])
+    per_event = weights[arrays.type_code]
+
+    def per_lead_cumsum(values: np.ndarray) -> np.ndarray:
+        running = np.cumsum(values)
+        base = running[arrays.lead_start] - values[arrays.lead_start]
+        return running - base[arrays.run]
+
+    score = per_lead_cumsum(per_event)
+    for code, activity_type in enumerate(arrays.types):
+        cap = rules.caps.get(activity_type)
+        if cap is None or weights[code] == 0:
+            continue
+        typed = per_lead_cumsum(np.where(arrays.type_code == code, weights[code], 0.0))
+        score += np.minimum(typed, cap) - typed
+    keep = arrays.last_at_instant
+    return (history.events.filter(pl.Series(keep))
+            .select("lead_id", pl.col("occurred_at").alias("at"), score=pl.Series(score[keep]))
+            .join(lead_fit, on="lead_id", how="left", maintain_order="left")
+            .select("lead_id", "at", (pl.col("score") + pl.col("fit")).alias("score")))
 
 
 def _rescore_slow_leads(scored: pl.DataFrame, slow: set[str], rules: RuleSet) -> pl.DataFrame:
@@ -169,6 +221,7 @@ def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outco
     return leads.join(per_lead, on="lead_id", how="left").with_columns(
         positive=pl.col("outcome_at").is_not_null(),
         caught=pl.col("outcome_at").is_not_null() & (pl.col("crossing_at") < pl.col("outcome_at")).fill_null(False),
+        crossed=pl.col("crossing_at").is_not_null(),
     )
 
 
@@ -178,16 +231,19 @@ def backtest(history: History, rules: RuleSet, outcome: Outcome = "sql") -> Back
 
 
 def summarise(per_lead: pl.DataFrame, threshold: float, outcome: Outcome) -> Backtest:
+    """Counts from a per-lead frame; the median lead time needs crossing times (the per-event path)."""
     caught = per_lead.filter("caught")
-    gained = (caught["outcome_at"] - caught["crossing_at"]).dt.total_microseconds() / _DAY_US
+    median = None
+    if caught.height and "crossing_at" in per_lead.columns:
+        median = float(((caught["outcome_at"] - caught["crossing_at"]).dt.total_microseconds() / _DAY_US).median())
     return Backtest(
         outcome=outcome,
         threshold=threshold,
         leads=per_lead.height,
         positives=int(per_lead["positive"].sum()),
-        crossed=int(per_lead["crossing_at"].is_not_null().sum()),
+        crossed=int(per_lead["crossed"].sum()),
         caught=caught.height,
-        median_lead_days=float(gained.median()) if caught.height else None,
+        median_lead_days=median,
     )
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from datetime import datetime
 
 import polars as pl
-
-from leadfunnel.scoring.backtest import History
 
 OUTCOME_GROUPS: tuple[str, ...] = ("Won", "Reached SQL (not won)", "Neither")
 
 
-def with_outcome_group(history: History, scores: pl.DataFrame) -> pl.DataFrame:
+def with_outcome_group(leads: pl.DataFrame, as_of: datetime, scores: pl.DataFrame) -> pl.DataFrame:
     """The view's leads with their score at as-of and where they got by then."""
-    return history.leads.join(scores, on="lead_id", how="left").with_columns(
+    return leads.join(scores, on="lead_id", how="left").with_columns(
         pl.col("score").fill_null(0.0),
-        group=pl.when(pl.col("won_at") < history.as_of).then(pl.lit(OUTCOME_GROUPS[0]))
-        .when(pl.col("sql_at") < history.as_of).then(pl.lit(OUTCOME_GROUPS[1]))
+        group=pl.when(pl.col("won_at") < as_of).then(pl.lit(OUTCOME_GROUPS[0]))
+        .when(pl.col("sql_at") < as_of).then(pl.lit(OUTCOME_GROUPS[1]))
         .otherwise(pl.lit(OUTCOME_GROUPS[2])),
     )
 
@@ -43,15 +43,15 @@ def by_channel(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
     ).sort("median"))
 
 
-def top_open_leads(history: History, scored: pl.DataFrame, limit: int = 50, recent: int = 5) -> pl.DataFrame:
-    """The highest-scoring leads not handed over (no MQL) by the as-of instant, with their recent activities."""
-    open_leads = (scored.filter(pl.col("mql_at").is_null() | (pl.col("mql_at") >= history.as_of))
+def top_open_leads(scored: pl.DataFrame, as_of: datetime, run: Callable[..., pl.DataFrame],
+                   limit: int = 50) -> pl.DataFrame:
+    """The highest-scoring leads not handed over (no MQL) by the as-of instant, with their recent activities.
+
+    `run` is the query runner's `run` (or the app's cached equivalent): only these leads' activities are read.
+    """
+    open_leads = (scored.filter(pl.col("mql_at").is_null() | (pl.col("mql_at") >= as_of))
                   .sort("score", "lead_id", descending=[True, False]).head(limit))
-    latest = (history.events.filter(pl.col("lead_id").is_in(open_leads["lead_id"].implode()))
-              .sort("occurred_at", descending=True)
-              .group_by("lead_id", maintain_order=True)
-              .agg(last_activity=pl.col("occurred_at").first(),
-                   recent_activities=pl.col("activity_type").head(recent).str.join(", ")))
+    latest = run("scoring/recent_activities", {"lead_ids": open_leads["lead_id"].to_list(), "as_of": as_of})
     return (open_leads.join(latest, on="lead_id", how="left")
             .select("lead_id", "company", "channel", "owner", pl.col("score").round(1), "last_activity",
                     "recent_activities")

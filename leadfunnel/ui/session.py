@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,11 @@ import streamlit as st
 
 from leadfunnel import database
 from leadfunnel.demo import build_demo_database
+from leadfunnel.filters import Filters
 from leadfunnel.paths import DEMO_DATABASE, database_path
 from leadfunnel.query import QueryRunner
+from leadfunnel.scoring.backtest import History, load_history
+from leadfunnel.scoring.rollup import Rollup, load_rollup
 
 
 def ensure_demo_database(path: Path) -> None:
@@ -82,3 +86,30 @@ def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     version = query_runner.data_version()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
     return _cached_run(str(database_path()), version, name, frozen)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _scoring_view(path: str, version: str, kind: str, as_of: datetime,
+                  segments: tuple[tuple[str, tuple[str, ...]], ...]) -> History | Rollup:
+    """Shared by every session (no copy per rerun): the per-event history or the per-lead rollup of a view."""
+    del version  # part of the cache key only
+    filters = Filters(**dict(segments))
+    loader = load_history if kind == "history" else load_rollup
+    return loader(_runner(path), as_of, filters)
+
+
+def _segments(filters: Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return (("channels", filters.channels), ("industries", filters.industries),
+            ("company_sizes", filters.company_sizes), ("owners", filters.owners))
+
+
+def scoring_history(as_of: datetime, filters: Filters) -> History:
+    """Every activity of the view's leads before `as_of` (for crossing times and decay)."""
+    query_runner = runner()
+    return _scoring_view(str(database_path()), query_runner.data_version(), "history", as_of, _segments(filters))
+
+
+def scoring_rollup(as_of: datetime, filters: Filters) -> Rollup:
+    """One row of activity counts per lead of the view (for instant weight and threshold moves)."""
+    query_runner = runner()
+    return _scoring_view(str(database_path()), query_runner.data_version(), "rollup", as_of, _segments(filters))

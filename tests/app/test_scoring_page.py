@@ -55,3 +55,8 @@ def test_save_rules_and_select_them(monkeypatch, scoring_app_db):
     assert app.selectbox(key="rule_set").value == "Threshold 50"
     assert app.slider(key="threshold::Threshold 50").value == 50
     assert backtest_metrics(app)["Caught"] == "2"
+
+
+def test_untouched_rules_show_no_deltas(monkeypatch, scoring_app_db):
+    app = open_scoring(monkeypatch, scoring_app_db)
+    assert [m.delta for m in app.metric if m.label in ("Handed over", "Caught", "Recall", "Precision")] == [""] * 4

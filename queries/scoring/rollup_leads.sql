@@ -1,0 +1,24 @@
+-- The backtest's leads (as in backtest_leads) with their activity counts from lead_activity_rollup:
+-- n_<type> = all activities, sql_<type> / won_<type> = strictly before the effective SQL / won time.
+--   $as_of : TIMESTAMP, exclusive
+--   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
+SELECT
+    s.lead_id,
+    s.channel,
+    s.industry,
+    s.company_size,
+    s.owner,
+    s.company,
+    s.lead_entered_at AS created_at,
+    s.mql_entered_at  AS mql_at,
+    s.sql_entered_at  AS sql_at,
+    s.won_entered_at  AS won_at,
+    r.* EXCLUDE (lead_id)
+FROM lead_stages AS s
+INNER JOIN lead_activity_rollup AS r USING (lead_id)
+WHERE s.lead_entered_at < CAST($as_of AS TIMESTAMP)
+  AND (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), s.channel))
+  AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), s.industry))
+  AND (len(CAST($company_sizes AS VARCHAR[])) = 0 OR list_contains(CAST($company_sizes AS VARCHAR[]), s.company_size))
+  AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), s.owner))
+ORDER BY s.lead_id

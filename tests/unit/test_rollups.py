@@ -1,0 +1,89 @@
+"""The rollup fast path gives exactly the per-event backtest whenever it claims to cover the rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import numpy as np
+import polars as pl
+import pytest
+
+from leadfunnel.database import ROLLUP_DIR
+from leadfunnel.model import ACTIVITY_TYPES
+from leadfunnel.query import QueryRunner
+from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise, threshold_curve
+from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
+from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet
+from tests.unit.test_scoring import AS_OF, runner  # noqa: F401 (fixture)
+
+
+def test_rollup_columns_follow_the_activity_types():
+    sql = (ROLLUP_DIR / "lead_activity_rollup.sql").read_text()
+    for prefix in ("n", "sql", "won"):
+        assert re.findall(rf"AS {prefix}_(\w+)", sql) == list(ACTIVITY_TYPES)
+
+
+def both_paths(query_runner: QueryRunner, rules: RuleSet, outcome: str, as_of: datetime):
+    history = load_history(query_runner, as_of)
+    slow = lead_outcomes(history, running_scores(history, rules), rules, outcome)
+    rollup = load_rollup(query_runner, as_of)
+    assert rollup.covers(rules)
+    return slow, lead_outcomes_fast(rollup, rules, outcome)
+
+
+@pytest.mark.parametrize("outcome", ["sql", "won"])
+@pytest.mark.parametrize("rules", [
+    DEFAULT_RULES,
+    DEFAULT_RULES.with_changes(threshold=50, caps={"email_open": 15}, fit={("industry", "Manufacturing"): 30}),
+    DEFAULT_RULES.with_changes(threshold=30, points={"page_view": 40, "email_open": 0}),
+])
+def test_fast_path_matches_events_on_the_fixture(runner, rules, outcome):  # noqa: F811
+    as_of = datetime(2025, 7, 1)
+    slow, fast = both_paths(runner, rules, outcome, as_of)
+    assert summarise(fast, rules.threshold, outcome).as_dict() | {"median_lead_days": None} == (
+        summarise(slow, rules.threshold, outcome).as_dict() | {"median_lead_days": None})
+    columns = ["lead_id", "peak", "peak_before_outcome", "positive", "caught", "crossed"]
+    assert fast.select(columns).sort("lead_id").equals(slow.select(columns).sort("lead_id"))
+
+
+def test_fast_path_matches_events_on_the_demo(demo_db_file):
+    from leadfunnel import database
+
+    con = database.connect(demo_db_file, read_only=True)
+    query_runner = QueryRunner(con)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        points = {t: float(rng.integers(0, 30)) for t in ACTIVITY_TYPES}
+        rules = RuleSet("random", threshold=float(rng.integers(20, 200)), points=points,
+                        caps={"email_open": float(rng.integers(5, 40))})
+        slow, fast = both_paths(query_runner, rules, "sql", datetime(2026, 11, 1))
+        assert summarise(fast, rules.threshold, "sql").caught == summarise(slow, rules.threshold, "sql").caught
+        assert summarise(fast, rules.threshold, "sql").crossed == summarise(slow, rules.threshold, "sql").crossed
+        curve_slow, curve_fast = threshold_curve(slow), threshold_curve(fast)
+        assert curve_fast.equals(curve_slow)
+    con.close()
+
+
+def test_fast_path_does_not_claim_decay_negative_points_or_an_early_as_of(runner):  # noqa: F811
+    rollup = load_rollup(runner, AS_OF)
+    assert not rollup.covers(DEFAULT_RULES.with_changes(half_life_days=7.0))
+    assert not rollup.covers(DEFAULT_RULES.with_changes(points={"email_open": -1}))
+    assert not rollup.covers(DEFAULT_RULES.with_changes(points={"custom_event": 5}))
+    assert rollup.covers(DEFAULT_RULES)  # S1–S4 have no activity after June 1st (S5 is created later)
+    # S1's webinar on 03-10 comes after this as-of date: the rollup counts it, so it must not be used.
+    assert not load_rollup(runner, datetime(2025, 3, 7)).covers(DEFAULT_RULES)
+
+
+def test_rollup_is_rebuilt_by_every_import(empty_db):
+    from leadfunnel.ingest.store import TABLE_SCHEMAS, write_tables
+
+    lead = {name: [None] for name in TABLE_SCHEMAS["leads"]} | {
+        "lead_id": ["X"], "created_at": [datetime(2025, 1, 1)], "channel": ["seo"]}
+    write_tables(empty_db, leads=pl.DataFrame(lead, schema=TABLE_SCHEMAS["leads"]))
+    assert empty_db.execute("SELECT n_email_open FROM lead_activity_rollup").fetchall() == [(0,)]
+    write_tables(empty_db, activities=pl.DataFrame({"lead_id": ["X", "X"],
+                                                     "occurred_at": [datetime(2025, 1, 2), datetime(2025, 1, 3)],
+                                                     "activity_type": ["email_open", "email_open"],
+                                                     "detail": [None, None]}, schema=TABLE_SCHEMAS["activities"]))
+    assert empty_db.execute("SELECT n_email_open FROM lead_activity_rollup").fetchall() == [(2,)]
