@@ -11,7 +11,7 @@ activities: those stay on the per-event path (leadfunnel.scoring.backtest).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -35,6 +35,19 @@ class Rollup:
     leads: pl.DataFrame
     last_activity_at: datetime | None
     counts: dict[str, np.ndarray]  # "n" | "sql" | "won" → leads × ACTIVITY_TYPES matrix
+    _per_outcome: dict[str, tuple[pl.DataFrame, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    def base(self, outcome: Outcome) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+        """What does not depend on the rules, once per outcome: the frame, any activity, any before the outcome."""
+        if outcome not in self._per_outcome:
+            outcome_at = self.leads[f"{outcome}_at"]
+            positive = (outcome_at < self.as_of).fill_null(False).to_numpy()
+            frame = self.leads.select("lead_id", "channel", "created_at", "mql_at").with_columns(
+                outcome_at=pl.when(pl.Series(positive)).then(outcome_at), positive=pl.Series(positive))
+            has_activity = self.counts["n"].sum(axis=1) > 0
+            self._per_outcome[outcome] = (frame, has_activity, positive & (self.counts[outcome].sum(axis=1) > 0))
+        return self._per_outcome[outcome]
 
     def covers(self, rules: RuleSet) -> bool:
         """True when the fast path gives exactly the per-event answer for these rules and this as-of."""
@@ -66,20 +79,13 @@ def _scores(counts: np.ndarray, rules: RuleSet, fit: np.ndarray) -> np.ndarray:
 
 def lead_outcomes_fast(rollup: Rollup, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
     """The same per-lead frame as backtest.lead_outcomes, without crossing times (use the event path)."""
-    fit = fit_points(rollup.leads, rules).to_numpy()
-    has_activity = rollup.counts["n"].sum(axis=1) > 0
+    frame, has_activity, has_before = rollup.base(outcome)
+    fit = fit_points(rollup.leads, rules).to_numpy() if rules.fit else np.zeros(rollup.leads.height)
     final = _scores(rollup.counts["n"], rules, fit)
     before = _scores(rollup.counts[outcome], rules, fit)
-    outcome_at = rollup.leads[f"{outcome}_at"]
-    positive = (outcome_at < rollup.as_of).fill_null(False).to_numpy()
-    has_before = rollup.counts[outcome].sum(axis=1) > 0
-    peak = np.where(has_activity, final, np.nan)
-    peak_before = np.where(positive & has_before, before, np.nan)
-    return rollup.leads.select("lead_id", "channel", "created_at", "mql_at").with_columns(
-        outcome_at=pl.when(pl.Series(positive)).then(outcome_at),
-        peak=pl.Series(peak).fill_nan(None),
-        peak_before_outcome=pl.Series(peak_before).fill_nan(None),
-        positive=pl.Series(positive),
-        caught=pl.Series(positive & has_before & (before >= rules.threshold)),
+    return frame.with_columns(
+        peak=pl.Series(np.where(has_activity, final, np.nan)).fill_nan(None),
+        peak_before_outcome=pl.Series(np.where(has_before, before, np.nan)).fill_nan(None),
+        caught=pl.Series(has_before & (before >= rules.threshold)),
         crossed=pl.Series(has_activity & (final >= rules.threshold)),
     )
