@@ -19,6 +19,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from leadfunnel import database
+from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
@@ -31,7 +32,7 @@ from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_fil
 from leadfunnel.scoring.scores import current_scores
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for logs and scripts
 ISO_DAY = "%Y-%m-%d"
 MODE_OPTION_HELP = "cohort: leads created in the period; period: stage entries that happened in it."
 
@@ -188,6 +189,38 @@ def report_scores(
     else:
         flat = {k: v for k, v in result.items() if k != "backtest"} | result["backtest"]
         sys.stdout.write(pl.DataFrame([flat]).write_csv())
+
+
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Option("--out", help="A new folder for the backup (Parquet files + schema).")],
+    db: DbOption = None,
+) -> None:
+    """Back up the database into a folder that any DuckDB can read."""
+    target = db or database_path()
+    if not target.exists():
+        raise _fail(f"{target}: no such database")
+    try:
+        backup(target, out)
+    except (BackupError, database.SchemaVersionError, duckdb.Error) as error:
+        raise _fail(str(error)) from None
+    err.print(f"Backed up {target} to {out}.", highlight=False)
+
+
+@app.command("restore")
+def restore_command(
+    source: Annotated[Path, typer.Argument(help="A folder written by `backup`.")],
+    db: DbOption = None,
+    replace: Annotated[bool, typer.Option(help="Replace an existing database (kept beside it as a copy).")] = False,
+) -> None:
+    """Rebuild a database from a backup folder."""
+    target = db or database_path()
+    try:
+        kept = restore(source, target, replace=replace)
+    except (BackupError, database.SchemaVersionError, duckdb.Error) as error:
+        raise _fail(str(error)) from None
+    err.print(f"Restored {source} into {target}." + (f" The previous database is kept as {kept}." if kept else ""),
+              highlight=False)
 
 
 def _upgrade_if_older(target: Path) -> None:

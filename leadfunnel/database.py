@@ -39,6 +39,21 @@ def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
     )
 
 
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """Limit a long-lived query connection: no file access beyond its database, bounded memory and threads.
+
+    Called after setup (schema upgrade): from then on SQL on this connection cannot read, write or
+    attach other files, and the limits cannot be changed back. Limits come from LEADFUNNEL_MEMORY_LIMIT
+    (default 2GB) and LEADFUNNEL_THREADS (default: the machine's cores, at most 4).
+    """
+    memory = os.environ.get("LEADFUNNEL_MEMORY_LIMIT", "2GB")
+    threads = int(os.environ.get("LEADFUNNEL_THREADS", str(min(os.cpu_count() or 1, 4))))
+    con.execute("SET memory_limit = $memory", {"memory": memory})
+    con.execute("SET threads = $threads", {"threads": threads})
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def _apply_model(con: duckdb.DuckDBPyConnection) -> None:
     for model_file in sorted(MODEL_DIR.glob("*.sql")):
         con.execute(model_file.read_text(encoding="utf-8"))
@@ -72,6 +87,14 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
         con.execute("ROLLBACK")
         raise
     return True
+
+
+def stored_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables that hold data (not the ones the model rebuilds: funnel_stages, rollups)."""
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' ORDER BY table_name").fetchall()
+    derived = {"funnel_stages", *(f.stem for f in ROLLUP_DIR.glob("*.sql"))}
+    return [name for (name,) in rows if name not in derived]
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

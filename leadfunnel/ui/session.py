@@ -43,6 +43,7 @@ def _runner(path: str) -> QueryRunner:
     con = database.connect(path)
     try:
         database.upgrade(con, path)
+        database.lock_down(con)
     except BaseException:
         con.close()
         raise

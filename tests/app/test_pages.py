@@ -88,3 +88,21 @@ def test_bundled_demo_survives_a_rerun(monkeypatch, demo_app_db):
     app.switch_page("pages/channels.py").run()
     assert not app.exception
     assert app.title[0].value == "Channels"
+
+
+def test_the_apps_connection_cannot_reach_other_files(monkeypatch, small_app_db):
+    import duckdb
+
+    from leadfunnel.ui.session import _runner
+
+    app = open_app(monkeypatch, small_app_db)
+    assert not app.exception
+    con = _runner(str(small_app_db)).con
+    for statement in ("SELECT * FROM read_csv('/etc/hostname')", "ATTACH '/tmp/other.duckdb'",
+                      "COPY leads TO '/tmp/leads-leak.csv'"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute(statement)
+    with pytest.raises(duckdb.InvalidInputException, match="Cannot change configuration"):
+        con.execute("SET enable_external_access = true")
+    assert con.execute("SELECT current_setting('threads') >= 1, current_setting('memory_limit')").fetchone() == (
+        True, "1.8 GiB")
