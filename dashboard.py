@@ -10,6 +10,7 @@ navigation = st.navigation([
     st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel", default=True),
     st.Page("pages/channels.py", title="Channels", icon=":material/campaign:", url_path="channels"),
     st.Page("pages/scoring.py", title="Scoring", icon=":material/speed:", url_path="scoring"),
+    st.Page("pages/sla.py", title="SLA", icon=":material/timer:", url_path="sla"),
 ])
 remember_view(sidebar())
 navigation.run()

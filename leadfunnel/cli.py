@@ -30,6 +30,9 @@ from leadfunnel.reports import channel_frame, channels_report, funnel_frame, fun
 from leadfunnel.scoring.report import default_as_of, scores_report
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_file
 from leadfunnel.scoring.scores import current_scores
+from leadfunnel.sla.compliance import default_as_of as sla_default_as_of
+from leadfunnel.sla.compliance import handovers, sla_report
+from leadfunnel.sla.policy import PolicyError, load_policy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for logs and scripts
@@ -221,6 +224,48 @@ def restore_command(
         raise _fail(str(error)) from None
     err.print(f"Restored {source} into {target}." + (f" The previous database is kept as {kept}." if kept else ""),
               highlight=False)
+
+
+class HandoverChoice(StrEnum):
+    mql = "mql"
+    sal = "sal"
+
+
+@report_app.command("sla")
+def report_sla(
+    db: DbOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    handover: Annotated[HandoverChoice | None, typer.Option(help="Hand-over event (default: the stored policy's).")]
+    = None,
+    deadline_hours: Annotated[float | None, typer.Option("--deadline-hours", min=0.01,
+                                                         help="Follow-up deadline in hours.")] = None,
+    business_hours: Annotated[bool | None, typer.Option("--business-hours/--calendar-hours",
+                                                        help="Count working hours only (days, hours and "
+                                                             "holidays from the stored policy).")] = None,
+    as_of: Annotated[datetime | None, typer.Option("--as-of", formats=[ISO_DAY, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
+                                                                       "%Y-%m-%dT%H:%M:%S"],
+                                                   help="The instant to judge at (default: the latest timestamp "
+                                                        "in the data).")] = None,
+    channel: ChannelOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (one row per hand-over).")]
+    = OutputFormat.json,
+) -> None:
+    """Hand-over follow-up compliance: met, breached, overdue, pending, time to first touch."""
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+    with open_for_reading(db) as runner:
+        try:
+            policy = load_policy(runner.con)
+            changes = {"handover": handover.value if handover else None, "deadline_hours": deadline_hours,
+                       "business_hours": business_hours}
+            policy = policy.with_changes(**{k: v for k, v in changes.items() if v is not None})
+        except PolicyError as error:
+            raise _fail(str(error)) from None
+        instant = as_of or sla_default_as_of(runner)
+        if output is OutputFormat.json:
+            print(json.dumps(sla_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.write(handovers(runner, filters, policy, instant).write_csv())
 
 
 def _upgrade_if_older(target: Path) -> None:

@@ -16,7 +16,8 @@ import duckdb
 from leadfunnel.paths import QUERY_DIR
 
 # 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
-SCHEMA_VERSION = 3
+# 4: SLA policy.
+SCHEMA_VERSION = 4
 MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
 

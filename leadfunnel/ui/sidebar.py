@@ -25,9 +25,9 @@ MODE_HELP = (
 DEFAULT_DAYS = 92  # about a quarter
 
 
-def default_range(last_day: date) -> tuple[date, date]:
-    """The last quarter of the data, so the first view compares this quarter with the previous one."""
-    return last_day - timedelta(days=DEFAULT_DAYS - 1), last_day
+def default_range(first_day: date, last_day: date) -> tuple[date, date]:
+    """The last quarter of the data (or all of it, if shorter), so the first view compares quarters."""
+    return max(first_day, last_day - timedelta(days=DEFAULT_DAYS - 1)), last_day
 
 
 def sidebar() -> tuple[Filters, Mode]:
@@ -41,10 +41,10 @@ def sidebar() -> tuple[Filters, Mode]:
             st.caption("No data yet.")
             return Filters(), "period"
         picked = st.date_input(
-            "Date range", value=default_range(last_day), min_value=first_day, max_value=last_day,
+            "Date range", value=default_range(first_day, last_day), min_value=first_day, max_value=last_day,
             key="date_range", help="Both days included. Metrics compare with the previous period of equal length.",
         )
-        date_from, date_to = _range(picked, last_day)
+        date_from, date_to = _range(picked, first_day, last_day)
         mode = st.radio("Funnel mode", list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode",
                         horizontal=True, help=MODE_HELP)
         channels = st.multiselect("Channel", _values(options, "channel"), format_func=channel_label,
@@ -63,26 +63,33 @@ def _values(options: pl.DataFrame, field: str) -> list[str]:
     return options.filter(pl.col("field") == field)["value"].to_list()
 
 
-def _range(picked: object, last_day: date) -> tuple[date, date]:
+def _range(picked: object, first_day: date, last_day: date) -> tuple[date, date]:
     """A range picker returns one date while the user is still choosing the second."""
     if isinstance(picked, tuple | list):
         if len(picked) == 2:
             return picked[0], picked[1]
         if len(picked) == 1:
             return picked[0], picked[0]
-        return default_range(last_day)
+        return default_range(first_day, last_day)
     return picked, picked
 
 
 VIEW_KEY = "_shared_view"
 
 
+ENTRY_RAN_KEY = "_entry_script_ran"
+
+
 def remember_view(view: tuple[Filters, Mode]) -> None:
     """Called by the entry script after drawing the sidebar, so every page reads the same view."""
     st.session_state[VIEW_KEY] = view
+    st.session_state[ENTRY_RAN_KEY] = True
 
 
 def current_view() -> tuple[Filters, Mode]:
-    """The filters and mode chosen in the sidebar on this run (pages call this first)."""
-    leave_legacy_pages_mode()
+    """The filters and mode chosen in the sidebar on this run (pages call this first, once per run)."""
+    if not st.session_state.pop(ENTRY_RAN_KEY, False):
+        # The page runs without the entry script (legacy `pages/` mode): switch modes and rerun. Only
+        # then — a rerun otherwise would swallow a button click (its value is True for one run only).
+        leave_legacy_pages_mode()
     return st.session_state.get(VIEW_KEY, (Filters(), "period"))

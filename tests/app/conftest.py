@@ -13,6 +13,23 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+class _NavigationModePagesManager(PagesManager):
+    """AppTest resets Streamlit's pages-folder detection before every run, so each run would start in the
+    legacy `pages/` mode, run the page alone, and rerun through the entry script — swallowing one-run
+    values such as a form's submit click. A served app leaves that mode for good on its first run
+    (browser-tested in tests/e2e); this gives AppTest the same steady state."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streamlit.testing.v1.app_test.PagesManager", _NavigationModePagesManager)
 
 
 @pytest.fixture(autouse=True)
@@ -33,16 +50,26 @@ def demo_app_db(demo_db_file: Path, tmp_path: Path) -> Path:
     return Path(shutil.copy(demo_db_file, tmp_path / "demo.duckdb"))
 
 
-@pytest.fixture
-def scoring_app_db(tmp_path: Path) -> Path:
-    """The scoring fixture (tests/fixtures/scoring) as a database file of its own."""
+def _fixture_database(tmp_path: Path, name: str, tables: tuple[str, ...]) -> Path:
     from leadfunnel import database
     from leadfunnel.ingest.canonical import import_canonical
     from tests.conftest import FIXTURES
 
-    path = tmp_path / "scoring.duckdb"
+    path = tmp_path / f"{name}.duckdb"
     con = database.connect(path)
     database.initialise(con)
-    import_canonical(con, [FIXTURES / "scoring" / "leads.csv", FIXTURES / "scoring" / "activities.csv"])
+    import_canonical(con, [FIXTURES / name / f"{table}.csv" for table in tables])
     con.close()
     return path
+
+
+@pytest.fixture
+def scoring_app_db(tmp_path: Path) -> Path:
+    """The scoring fixture (tests/fixtures/scoring) as a database file of its own."""
+    return _fixture_database(tmp_path, "scoring", ("leads", "activities"))
+
+
+@pytest.fixture
+def sla_app_db(tmp_path: Path) -> Path:
+    """The SLA fixture (tests/fixtures/sla) as a database file of its own."""
+    return _fixture_database(tmp_path, "sla", ("leads", "activities", "feedback"))

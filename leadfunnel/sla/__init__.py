@@ -1,0 +1,1 @@
+"""The marketing↔sales SLA: hand-over follow-up compliance, overdue leads and sales feedback."""

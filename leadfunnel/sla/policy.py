@@ -1,0 +1,111 @@
+"""The SLA policy both teams agreed on, stored in the database and shown as a readable summary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, time
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import holidays
+
+Handover = Literal["mql", "sal"]
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HOLIDAY_COUNTRIES = ("JP", "US", "GB", "DE", "FR", "SG", "KR", "AU")
+POLICY_NAME = "current"
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be used, with the reason."""
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    handover: Handover = "mql"
+    deadline_hours: float = 24.0
+    business_hours: bool = False
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    day_start: time = time(9, 0)
+    day_end: time = time(18, 0)
+    holiday_country: str | None = "JP"
+    timezone: str = "Asia/Tokyo"
+    touch_types: tuple[str, ...] = ("sales_call", "sales_email", "meeting")
+    feedback_days: int = 7  # hand-overs without sales feedback after this many days are listed
+
+    def __post_init__(self) -> None:
+        if self.handover not in ("mql", "sal"):
+            raise PolicyError("the hand-over event is MQL or SAL")
+        if not 0 < self.deadline_hours <= 24 * 90:
+            raise PolicyError("the follow-up deadline must be between 0 and 2,160 hours")
+        if self.business_hours:
+            if not self.working_days:
+                raise PolicyError("business hours need at least one working day")
+            if self.day_end <= self.day_start:
+                raise PolicyError("the working day must end after it starts")
+        if self.holiday_country is not None and self.holiday_country not in holidays.list_supported_countries():
+            raise PolicyError(f"no public-holiday calendar for country {self.holiday_country!r}")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PolicyError(f"unknown time zone {self.timezone!r}") from None
+        if not self.touch_types:
+            raise PolicyError("choose at least one activity type that counts as a sales touch")
+        if self.feedback_days < 1:
+            raise PolicyError("the feedback window is at least one day")
+
+    def with_changes(self, **changes: Any) -> SlaPolicy:
+        return replace(self, **changes)
+
+    @property
+    def clock(self) -> str:
+        return "business" if self.business_hours else "calendar"
+
+    def summary(self) -> str:
+        """One readable paragraph for both teams (shown on the page)."""
+        stage = "MQL" if self.handover == "mql" else "SAL"
+        text = (f"Sales makes a first touch ({', '.join(self.touch_types)}) within {self.deadline_hours:g} "
+                f"{'business' if self.business_hours else 'calendar'} hours of a lead becoming {stage}")
+        if self.business_hours:
+            days = ", ".join(WEEKDAYS[d] for d in self.working_days)
+            holidays_text = f", except {self.holiday_country} public holidays" if self.holiday_country else ""
+            text += f" (working hours {self.day_start:%H:%M}–{self.day_end:%H:%M} on {days}{holidays_text})"
+        return (f"{text}. Times are in {self.timezone}. Hand-overs without sales feedback after "
+                f"{self.feedback_days} days are listed.")
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["day_start"], data["day_end"] = f"{self.day_start:%H:%M}", f"{self.day_end:%H:%M}"
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> SlaPolicy:
+        data = json.loads(text)
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("day_start", "day_end"):
+            if key in known:
+                known[key] = time.fromisoformat(known[key])
+        for key in ("working_days", "touch_types"):
+            if key in known:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+
+def load_policy(con: duckdb.DuckDBPyConnection) -> SlaPolicy:
+    """The stored policy, or the default one when none was saved yet."""
+    cursor = con.cursor()
+    try:
+        row = cursor.execute("SELECT policy FROM sla_policies WHERE name = $name", {"name": POLICY_NAME}).fetchone()
+    finally:
+        cursor.close()
+    return SlaPolicy.from_json(row[0]) if row else SlaPolicy()
+
+
+def save_policy(con: duckdb.DuckDBPyConnection, policy: SlaPolicy) -> None:
+    cursor = con.cursor()
+    try:
+        cursor.execute("INSERT OR REPLACE INTO sla_policies VALUES ($name, $policy, $at)",
+                       {"name": POLICY_NAME, "policy": policy.to_json(), "at": datetime.now().replace(microsecond=0)})
+    finally:
+        cursor.close()

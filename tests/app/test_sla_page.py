@@ -1,0 +1,52 @@
+"""The SLA page through AppTest on tests/fixtures/sla (numbers from its README)."""
+
+from datetime import date, time
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_pages import ENTRY
+
+
+def open_sla(monkeypatch, db_file) -> AppTest:
+    monkeypatch.setenv("LEADFUNNEL_DB", str(db_file))
+    app = AppTest.from_file(ENTRY, default_timeout=60).run()
+    app.switch_page("pages/sla.py").run()
+    app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 1, 31)))
+    app.date_input(key="sla_as_of_day").set_value(date(2025, 1, 24))
+    app.time_input(key="sla_as_of_time").set_value(time(12, 0)).run()
+    assert not app.exception
+    return app
+
+
+def shown(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_compliance_in_calendar_hours(monkeypatch, sla_app_db):
+    app = open_sla(monkeypatch, sla_app_db)
+    metrics = shown(app)
+    assert (metrics["Compliance"], metrics["Met"], metrics["Breached"], metrics["Overdue now"],
+            metrics["Pending"]) == ("33.3%", "2", "4", "1", "1")
+    assert metrics["Median to touch"] == "54.0 h"
+    overdue = app.dataframe[2].value
+    assert overdue["lead_id"].tolist() == ["H5"]
+
+
+def test_changing_the_deadline_changes_the_numbers(monkeypatch, sla_app_db):
+    app = open_sla(monkeypatch, sla_app_db)
+    app.number_input(key="sla_deadline").set_value(72.0)
+    app.button[0].click().run()  # the policy form's "Save policy"
+    assert not app.exception
+    metrics = shown(app)
+    assert (metrics["Compliance"], metrics["Met"], metrics["Breached"], metrics["Overdue now"],
+            metrics["Pending"]) == ("80.0%", "4", "1", "0", "2")
+    assert "within 72 calendar hours" in app.caption[0].value
+
+
+def test_business_hours(monkeypatch, sla_app_db):
+    app = open_sla(monkeypatch, sla_app_db)
+    app.radio(key="sla_clock").set_value("business")
+    app.button[0].click().run()
+    metrics = shown(app)
+    assert (metrics["Compliance"], metrics["Met"], metrics["Pending"], metrics["Median to touch"]) == (
+        "100.0%", "5", "2", "9.0 h")
