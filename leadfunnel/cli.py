@@ -22,8 +22,14 @@ from leadfunnel import database
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
-from leadfunnel.ingest.canonical import import_canonical
+from leadfunnel.ingest.canonical import CANONICAL_NAMES, import_canonical
 from leadfunnel.ingest.errors import ImportRejected
+from leadfunnel.ingest.imports import Upload, check, commit
+from leadfunnel.ingest.presets import PRESETS, guess_preset
+from leadfunnel.ingest.readers import DELIMITERS, read_table
+from leadfunnel.ingest.saved_mappings import load_mapping
+from leadfunnel.ingest.store import WriteSummary
+from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.paths import database_path
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
@@ -60,16 +66,39 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+class PresetChoice(StrEnum):
+    auto = "auto"
+    canonical = "canonical"
+    hubspot = "hubspot"
+    salesforce = "salesforce"
+    mautic = "mautic"
+    generic = "generic"
+
+
 @app.command("import")
 def import_files(
-    paths: Annotated[list[Path], typer.Argument(help="Canonical CSV files: leads.csv, activities.csv, feedback.csv.")],
+    paths: Annotated[list[Path], typer.Argument(help="Export files: canonical leads.csv/activities.csv/feedback.csv, "
+                                                     "or a tool's export (CSV, TSV, XLSX, Parquet).")],
     db: DbOption = None,
+    preset: Annotated[PresetChoice, typer.Option(help="Which tool wrote the files (auto: guessed from the "
+                                                      "file names and headers).")] = PresetChoice.auto,
+    mapping: Annotated[str | None, typer.Option(help="A mapping saved in the dashboard, by name.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp932, utf-8 (default: detected).")]
+    = None,
+    delimiter: Annotated[str | None, typer.Option(help="Column separator (default: sniffed).")] = None,
+    timezone: Annotated[str, typer.Option(help="Zone of naive timestamps; zoned ones are converted to it.")]
+    = DATA_TIMEZONE,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print the validation report.")] = False,
+    accept_valid: Annotated[bool, typer.Option("--accept-valid", help="Import the valid rows even when some "
+                                                                      "are rejected.")] = False,
 ) -> None:
-    """Import canonical CSV files, all or nothing: one bad row and nothing is written."""
+    """Import exports in one transaction after a validation report; nothing is written while rows are rejected."""
     target = db or database_path()
     for path in paths:
         if not path.is_file():
             raise _fail(f"{path}: no such file")
+    canonical = preset is PresetChoice.canonical or (
+        preset is PresetChoice.auto and all(p.name in CANONICAL_NAMES for p in paths))
     con = database.connect(target)
     try:
         kind = database.read_meta(con, "kind")
@@ -80,7 +109,13 @@ def import_files(
                         "--db data/company.duckdb, and open it with LEADFUNNEL_DB=data/company.duckdb")
         else:
             database.upgrade(con, target)
-        summary = import_canonical(con, paths)
+        if canonical:
+            summary = import_canonical(con, paths)
+        else:
+            summary = _import_export(con, paths, preset, mapping, encoding, delimiter, timezone, dry_run,
+                                     accept_valid)
+            if summary is None:
+                return
     except ImportRejected as rejected:
         raise _fail(str(rejected)) from None
     except (ValueError, database.SchemaVersionError) as error:
@@ -90,6 +125,37 @@ def import_files(
     err.print(f"Imported into {target}: leads {summary.leads_new} new, {summary.leads_updated} updated, "
               f"{summary.leads_unchanged} unchanged; {summary.activities_added} activities and "
               f"{summary.feedback_added} feedback rows added.", highlight=False)
+
+
+def _import_export(con: duckdb.DuckDBPyConnection, paths: list[Path], preset: PresetChoice, mapping_name: str | None,
+                   encoding: str | None, delimiter: str | None, zone: str, dry_run: bool,
+                   accept_valid: bool) -> WriteSummary | None:
+    uploads = [Upload(p.name, p.read_bytes()) for p in paths]
+    tables = [read_table(u.data, u.name, encoding=encoding, delimiter=delimiter) for u in uploads]
+    for table in tables:
+        if table.kind == "csv":
+            err.print(f"{table.name}: read as {table.encoding}, {DELIMITERS[table.delimiter]}-separated, "
+                      f"{table.frame.height:,} rows", highlight=False)
+    saved = load_mapping(con, mapping_name) if mapping_name else None
+    chosen = (PRESETS[saved.preset] if saved else PRESETS[preset.value] if preset is not PresetChoice.auto
+              else guess_preset(tables[0].frame.columns))
+    result = check(con, uploads, tables, chosen, saved.mapping if saved else None, zone)
+    err.print(f"Preset {chosen.label}: {result.prepared.leads.height:,} leads valid ({result.leads_new:,} new, "
+              f"{result.leads_updated:,} updated, {result.leads_unchanged:,} unchanged), "
+              f"{result.prepared.activities.height:,} activities; {len(result.problems):,} problem(s), "
+              f"{len(result.prepared.warnings):,} warning(s).", highlight=False)
+    for line in result.report().iter_rows(named=True):
+        err.print(f"  {line['severity']}: {line['file']}, line {line['line']}, column {line['column']}: "
+                  f"{line['reason']}" + (f" (value {line['value']!r})" if line["value"] is not None else ""),
+                  highlight=False, markup=False)
+    if dry_run:
+        if result.problems:
+            raise typer.Exit(code=1)
+        return None
+    if result.problems and not accept_valid:
+        raise _fail(f"{result.prepared.rejected_lines:,} row(s) rejected; nothing was imported. Fix them, or pass "
+                    "--accept-valid to import the valid rows only.")
+    return commit(con, result, accept_valid=accept_valid)
 
 
 @app.command()

@@ -16,8 +16,8 @@ import duckdb
 from leadfunnel.paths import QUERY_DIR
 
 # 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
-# 4: SLA policy.
-SCHEMA_VERSION = 4
+# 4: SLA policy. 5: import log and saved mappings.
+SCHEMA_VERSION = 5
 MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
 

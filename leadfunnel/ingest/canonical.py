@@ -5,6 +5,7 @@ Every bad value is reported with file, line and column; if any row is bad nothin
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import duckdb
 import polars as pl
 
 from leadfunnel.ingest.errors import ImportRejected, RowProblem
-from leadfunnel.ingest.store import TABLE_SCHEMAS, WriteSummary, write_tables
+from leadfunnel.ingest.store import TABLE_SCHEMAS, ImportLogEntry, WriteSummary, write_tables
 from leadfunnel.ingest.timestamps import parse_timestamps
 from leadfunnel.model import FEEDBACK_VERDICTS
 
@@ -24,6 +25,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "feedback": ("lead_id", "at", "verdict"),
 }
 UNKNOWN_CHANNEL = "unknown"
+CANONICAL_NAMES = frozenset({"leads.csv", "activities.csv", "feedback.csv"})
 _LINE = "__line"
 
 
@@ -86,8 +88,13 @@ def import_canonical(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> W
     if problems:
         raise ImportRejected(problems)
     frames = {table: parsed.rows.drop(_LINE) for table, parsed in files.items()}
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    log = ImportLogEntry(", ".join(Path(p).name for p in paths), digest.hexdigest(), "canonical",
+                         sum(f.height for f in frames.values()), 0)
     return write_tables(con, leads=frames.get("leads"), activities=frames.get("activities"),
-                        feedback=frames.get("feedback"))
+                        feedback=frames.get("feedback"), log=log)
 
 
 def _empty(table: str, path: Path) -> CanonicalFile:
@@ -96,7 +103,7 @@ def _empty(table: str, path: Path) -> CanonicalFile:
 
 def _typed(column: str, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Datetime("us"):
-        return parse_timestamps(pl.col(column)).alias(column)
+        return pl.col(column).map_batches(parse_timestamps, return_dtype=pl.Datetime("us")).alias(column)
     if dtype == pl.Float64:
         return pl.col(column).str.replace_all(",", "").cast(pl.Float64, strict=False).alias(column)
     return pl.col(column)

@@ -65,6 +65,17 @@ LEFT JOIN leads AS stored USING (lead_id)
 
 
 @dataclass(frozen=True)
+class ImportLogEntry:
+    """Where an import came from; stored with the counts in the same transaction as the data."""
+
+    files: str
+    sha256: str
+    source: str
+    rows_read: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
 class WriteSummary:
     leads_new: int = 0
     leads_updated: int = 0
@@ -85,8 +96,9 @@ def write_tables(
     leads: pl.DataFrame | None = None,
     activities: pl.DataFrame | None = None,
     feedback: pl.DataFrame | None = None,
+    log: ImportLogEntry | None = None,
 ) -> WriteSummary:
-    """Write all given frames in one transaction: either everything lands or nothing does."""
+    """Write all given frames (and the import log entry) in one transaction: all of it lands or none."""
     con.execute("BEGIN TRANSACTION")
     try:
         leads_new = leads_updated = leads_unchanged = 0
@@ -97,6 +109,13 @@ def write_tables(
             con.execute(_UPSERT_LEADS)
         activities_added = _insert_new_rows(con, "activities", activities)
         feedback_added = _insert_new_rows(con, "feedback", feedback)
+        if log is not None:
+            con.execute(
+                "INSERT INTO import_log VALUES (now()::TIMESTAMP, $files, $sha256, $source, $rows_read, $rejected, "
+                "$new, $updated, $unchanged, $activities)",
+                {"files": log.files, "sha256": log.sha256, "source": log.source, "rows_read": log.rows_read,
+                 "rejected": log.rows_rejected, "new": leads_new, "updated": leads_updated,
+                 "unchanged": leads_unchanged, "activities": activities_added})
         refresh_rollups(con)
         bump_data_version(con)
         con.execute("COMMIT")
@@ -107,6 +126,19 @@ def write_tables(
         for name in ("incoming_leads", "incoming_activities", "incoming_feedback"):
             con.unregister(name)
     return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added)
+
+
+def classify_leads(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> tuple[int, int, int]:
+    """How many of these leads would be new, updated or unchanged — without writing anything."""
+    if not leads.height:
+        return 0, 0, 0
+    cursor = con.cursor()
+    try:
+        cursor.register("incoming_leads", conform(leads, "leads"))
+        new, updated = cursor.execute(_CLASSIFY_LEADS).fetchone()
+    finally:
+        cursor.close()
+    return new, updated, leads.height - new - updated
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | None) -> int:

@@ -1,0 +1,92 @@
+"""Importing a tool's export: read → map → validation report → one transaction (or nothing).
+
+The same steps serve the CLI and the Data page. `check` only reads; `commit` writes the valid rows
+when the user accepted to leave the rejected ones out, or everything when nothing was rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from leadfunnel.ingest.errors import ImportRejected, RowProblem
+from leadfunnel.ingest.mapping import LINE, Prepared, prepare
+from leadfunnel.ingest.presets import Preset
+from leadfunnel.ingest.readers import RawTable
+from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, classify_leads, write_tables
+from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+@dataclass
+class Check:
+    """The validation report: what would be written, what would be rejected, what looks odd."""
+
+    prepared: Prepared
+    leads_new: int
+    leads_updated: int
+    leads_unchanged: int
+    files: str
+    sha256: str
+    source: str
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return self.prepared.problems
+
+    def report(self) -> pl.DataFrame:
+        """Every rejection and warning with file, line, column, value and reason (downloadable)."""
+        rows = [("rejected", p) for p in self.problems] + [("warning", p) for p in self.prepared.warnings]
+        return pl.DataFrame(
+            [(kind, p.file, p.line, p.column, p.value, p.reason) for kind, p in rows],
+            schema={"severity": pl.String, "file": pl.String, "line": pl.Int64, "column": pl.String,
+                    "value": pl.String, "reason": pl.String}, orient="row")
+
+
+def check(con: duckdb.DuckDBPyConnection, uploads: list[Upload], tables: list[RawTable], preset: Preset,
+          mapping: dict[str, str] | None = None, zone: str = DATA_TIMEZONE) -> Check:
+    prepared = prepare(tables, preset, mapping, zone)
+    prepared.problems += _orphan_activities(con, prepared)
+    new, updated, unchanged = classify_leads(con, prepared.leads.drop(LINE, strict=False))
+    digest = hashlib.sha256()
+    for upload in uploads:
+        digest.update(upload.data)
+    return Check(prepared, new, updated, unchanged, ", ".join(u.name for u in uploads), digest.hexdigest(),
+                 preset.key)
+
+
+def commit(con: duckdb.DuckDBPyConnection, checked: Check, *, accept_valid: bool = False) -> WriteSummary:
+    """Write in one transaction. With rejected rows, only when the user accepted leaving them out."""
+    if checked.problems and not accept_valid:
+        raise ImportRejected(checked.problems)
+    prepared = checked.prepared
+    orphans = {p.value for p in checked.problems if p.column == "lead_id" and p.reason.startswith("no such lead")}
+    activities = prepared.activities.filter(~pl.col("lead_id").is_in(list(orphans)))
+    return write_tables(
+        con, leads=prepared.leads.drop(LINE, strict=False), activities=activities,
+        log=ImportLogEntry(checked.files, checked.sha256, checked.source, prepared.rows_read,
+                           prepared.rejected_lines))
+
+
+def _orphan_activities(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> list[RowProblem]:
+    """Activities of leads neither stored nor in this import cannot be attached to anything."""
+    if prepared.activities.is_empty():
+        return []
+    cursor = con.cursor()
+    try:
+        cursor.register("incoming_activity_ids", prepared.activities.select("lead_id").unique())
+        cursor.register("incoming_lead_ids", prepared.leads.select("lead_id"))
+        orphans = cursor.execute("SELECT lead_id FROM incoming_activity_ids ANTI JOIN leads USING (lead_id) "
+                                 "ANTI JOIN incoming_lead_ids USING (lead_id) ORDER BY lead_id").fetchall()
+    finally:
+        cursor.close()
+    return [RowProblem("activities", 0, "lead_id", lead_id, "no such lead (not stored, not in this import)")
+            for (lead_id,) in orphans]

@@ -1,0 +1,61 @@
+"""Column mappings the user corrected, saved by name and offered again for files with the same headers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from leadfunnel.ingest.presets import fold
+
+
+@dataclass(frozen=True)
+class SavedMapping:
+    name: str
+    preset: str
+    mapping: dict[str, str]
+
+
+def fingerprint(headers: list[str]) -> str:
+    """Same headers (in any order, any width or case) → same fingerprint."""
+    return hashlib.sha256("\x1f".join(sorted(fold(h) for h in headers)).encode()).hexdigest()[:16]
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, name: str, headers: list[str], preset: str,
+                 mapping: dict[str, str]) -> None:
+    if not name.strip():
+        raise ValueError("a saved mapping needs a name")
+    cursor = con.cursor()
+    try:
+        cursor.execute("INSERT OR REPLACE INTO saved_mappings VALUES ($name, $fingerprint, $preset, $mapping, $at)",
+                       {"name": name.strip(), "fingerprint": fingerprint(headers), "preset": preset,
+                        "mapping": json.dumps(mapping, ensure_ascii=False),
+                        "at": datetime.now().replace(microsecond=0)})
+    finally:
+        cursor.close()
+
+
+def mappings_for(con: duckdb.DuckDBPyConnection, headers: list[str]) -> list[SavedMapping]:
+    """Saved mappings made for files with these headers, newest first."""
+    cursor = con.cursor()
+    try:
+        rows = cursor.execute("SELECT name, preset, mapping FROM saved_mappings WHERE fingerprint = $f "
+                              "ORDER BY saved_at DESC, name", {"f": fingerprint(headers)}).fetchall()
+    finally:
+        cursor.close()
+    return [SavedMapping(name, preset, json.loads(mapping)) for name, preset, mapping in rows]
+
+
+def load_mapping(con: duckdb.DuckDBPyConnection, name: str) -> SavedMapping:
+    cursor = con.cursor()
+    try:
+        row = cursor.execute("SELECT name, preset, mapping FROM saved_mappings WHERE name = $name",
+                             {"name": name}).fetchone()
+    finally:
+        cursor.close()
+    if row is None:
+        raise ValueError(f"no saved mapping named {name!r}")
+    return SavedMapping(row[0], row[1], json.loads(row[2]))
