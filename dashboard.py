@@ -11,6 +11,7 @@ navigation = st.navigation([
     st.Page("pages/channels.py", title="Channels", icon=":material/campaign:", url_path="channels"),
     st.Page("pages/scoring.py", title="Scoring", icon=":material/speed:", url_path="scoring"),
     st.Page("pages/sla.py", title="SLA", icon=":material/timer:", url_path="sla"),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
 ])
 remember_view(sidebar())
 navigation.run()

@@ -40,6 +40,18 @@ def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
     )
 
 
+def create_user_database(path: Path) -> None:
+    """A new, empty database for a team's own data; never replaces an existing file."""
+    if path.exists():
+        raise FileExistsError(f"{path} exists already; choose another name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = connect(path)
+    try:
+        initialise(con, kind="user")
+    finally:
+        con.close()
+
+
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
     """Limit a long-lived query connection: no file access beyond its database, bounded memory and threads.
 

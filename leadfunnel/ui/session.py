@@ -14,7 +14,8 @@ import streamlit as st
 from leadfunnel import database
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
-from leadfunnel.paths import DEMO_DATABASE, database_path
+from leadfunnel.paths import DEMO_DATABASE
+from leadfunnel.paths import database_path as configured_database
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, load_history
 from leadfunnel.scoring.rollup import Rollup, load_rollup
@@ -48,6 +49,20 @@ def _runner(path: str) -> QueryRunner:
         con.close()
         raise
     return QueryRunner(con)
+
+
+SESSION_DATABASE_KEY = "_database_path"
+
+
+def database_path() -> Path:
+    """This session's database: one created on the Data page, else LEADFUNNEL_DB, else the demo."""
+    chosen = st.session_state.get(SESSION_DATABASE_KEY)
+    return Path(chosen) if chosen else configured_database()
+
+
+def use_database(path: Path) -> None:
+    """Switch this session to another database file (the others keep theirs)."""
+    st.session_state[SESSION_DATABASE_KEY] = str(path)
 
 
 _demo_checked: set[str] = set()

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "dashboard.py")
-PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py")
+PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/data.py")
 
 
 def open_app(monkeypatch, db_file) -> AppTest:
@@ -25,7 +25,7 @@ def test_every_page_renders_on_the_demo_data(monkeypatch, demo_app_db, page):
     app = open_app(monkeypatch, demo_app_db)
     app.switch_page(page).run()
     assert not app.exception
-    assert app.title[0].value in ("Funnel", "Channels", "Lead scoring", "SLA: hand-over follow-up")
+    assert app.title[0].value in ("Funnel", "Channels", "Lead scoring", "SLA: hand-over follow-up", "Data")
 
 
 def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_app_db):

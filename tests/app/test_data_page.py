@@ -1,0 +1,68 @@
+"""The Data page through AppTest: upload → preview → mapping → check → import, and the demo's guard."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_pages import ENTRY
+from tests.conftest import FIXTURES
+
+EXPORTS = FIXTURES / "exports"
+
+
+def open_data(monkeypatch, db_file) -> AppTest:
+    monkeypatch.setenv("LEADFUNNEL_DB", str(db_file))
+    app = AppTest.from_file(ENTRY, default_timeout=60).run()
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    return app
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_upload_map_check_and_import_a_japanese_cp932_file(monkeypatch, small_app_db):
+    app = open_data(monkeypatch, small_app_db)
+    data = (EXPORTS / "japanese_leads_cp932.csv").read_bytes()
+    app.file_uploader(key="uploads").set_value(("名簿.csv", data, "text/csv")).run()
+    assert not app.exception
+    assert app.selectbox(key="preset").value == "generic"
+    assert app.selectbox(key="map:generic:None:lead_id").value == "顧客ID"
+    assert app.dataframe[0].value["会社名"].tolist() == ["㈱髙橋製作所", "テスト①商会", "髙島屋商事\\大阪支店"]
+    assert (metric(app, "Leads to import"), metric(app, "New"), metric(app, "Rejected rows")) == ("3", "3", "0")
+    import_button = next(b for b in app.button if b.label == "Import")
+    import_button.click().run()
+    assert not app.exception
+    from leadfunnel.ui.session import _runner
+
+    stored = _runner(str(small_app_db)).con.execute("SELECT company FROM leads WHERE lead_id LIKE 'J%' "
+                                                    "ORDER BY lead_id").fetchall()
+    assert stored == [("㈱髙橋製作所",), ("テスト①商会",), ("髙島屋商事\\大阪支店",)]
+    assert "3 new" in app.success[-1].value
+
+
+def test_rejected_rows_need_consent_and_a_saved_mapping_comes_back(monkeypatch, small_app_db):
+    app = open_data(monkeypatch, small_app_db)
+    data = (EXPORTS / "hubspot_contacts.csv").read_bytes()
+    app.file_uploader(key="uploads").set_value(("contacts.csv", data, "text/csv")).run()
+    assert app.selectbox(key="preset").value == "hubspot"
+    assert metric(app, "Rejected rows") == "1"
+    assert next(b for b in app.button if b.label == "Import").disabled
+    app.checkbox(key="accept_valid").check().run()
+    next(b for b in app.button if b.label == "Import").click().run()
+    assert "4 new" in app.success[-1].value
+    app.text_input(key="mapping_name").input("HubSpot 標準").run()
+    next(b for b in app.button if b.label == "Save mapping").click().run()
+    assert app.selectbox(key="saved_mapping").options == ["none — use the guess", "HubSpot 標準"]
+    assert app.selectbox(key="saved_mapping").value == "HubSpot 標準"
+
+
+def test_the_demo_database_is_never_imported_into(monkeypatch, demo_app_db, tmp_path):
+    monkeypatch.setattr("leadfunnel.paths.DATA_DIR", tmp_path)
+    app = open_data(monkeypatch, demo_app_db)
+    assert "demo data" in app.info[0].value
+    assert not app.file_uploader  # no upload on the demo
+    app.button[0].click().run()  # "Create and switch to it" with the suggested name
+    assert not app.exception
+    assert (tmp_path / "company.duckdb").exists()
+    assert "company.duckdb" in app.caption[0].value
+    assert app.file_uploader(key="uploads") is not None
