@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -10,6 +12,11 @@ from leadfunnel.model import channel_label
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
+
+
+def as_text(value: str) -> str:
+    """Data shown in a chart is text: Plotly reads `<b>`, `<a href>` … in labels as markup, so escape it."""
+    return html.escape(value, quote=False)
 
 
 def _layout(fig: go.Figure, *, height: int = 380) -> go.Figure:
@@ -64,7 +71,7 @@ def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, is
     """Horizontal bars, best channel on top, so the best and worst channels stand out."""
     ranked = channels.filter(pl.col(metric).is_not_null()).sort(metric)
     values = ranked[metric].to_list()
-    labels = [channel_label(c) for c in ranked["channel"].to_list()]
+    labels = [as_text(channel_label(c)) for c in ranked["channel"].to_list()]
     text = [f"{v:.1%}" if is_rate else f"{v:,.0f}" for v in values]
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
@@ -103,7 +110,7 @@ def score_histogram_figure(binned: pl.DataFrame, width: float, threshold: float)
 
 def score_by_channel_figure(channels: pl.DataFrame, threshold: float) -> go.Figure:
     """One box per channel (min, quartiles, max), highest median on top, with the threshold line."""
-    labels = [channel_label(c) for c in channels["channel"].to_list()]
+    labels = [as_text(channel_label(c)) for c in channels["channel"].to_list()]
     fig = go.Figure(go.Box(
         y=labels, q1=channels["q1"].to_list(), median=channels["median"].to_list(), q3=channels["q3"].to_list(),
         lowerfence=channels["low"].to_list(), upperfence=channels["high"].to_list(), orientation="h",

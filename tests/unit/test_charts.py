@@ -38,3 +38,17 @@ def test_monthly_figure_has_a_line_per_stage(small_runner):
     by_name = {trace.name: list(trace.y) for trace in figure.data}
     assert by_name["Lead"] == [3, 2, 1]  # January A1–A3, February A4–A5, March A6
     assert by_name["Won"] == [1, 1]  # A1's January cohort, A5's February cohort
+
+
+def test_imported_channel_names_are_text_not_markup():
+    import polars as pl
+
+    from leadfunnel.charts import channel_figure, score_by_channel_figure
+
+    hostile = "<img src=x onerror=alert(1)>"
+    channels = pl.DataFrame({"channel": [hostile, "seo"], "leads": [3, 5], "won_amount": [1.0, 2.0]})
+    figure = channel_figure(channels, "won_amount", "Won amount", is_rate=False)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in figure.data[0].y
+    boxes = pl.DataFrame({"channel": [hostile], "low": [0.0], "q1": [1.0], "median": [2.0], "q3": [3.0],
+                          "high": [4.0]})
+    assert score_by_channel_figure(boxes, 10).data[0].y[0] == "&lt;img src=x onerror=alert(1)&gt;"
