@@ -7,6 +7,7 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
+from leadfunnel.i18n import t
 from leadfunnel.model import channel_label
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -35,8 +36,8 @@ def funnel_figure(stages: pl.DataFrame) -> go.Figure:
         insidetextanchor="middle",
         marker={"color": list(PALETTE[: stages.height])},
         connector={"line": {"color": "#999", "width": 1}},
-        hovertemplate="%{y}: %{x:,} leads<br>%{percentPrevious:.1%} of previous stage"
-                      "<br>%{percentInitial:.1%} of leads<extra></extra>",
+        hovertemplate=f"%{{y}}: %{{x:,}} {t('chart.leads')}<br>%{{percentPrevious:.1%}} {t('chart.of_previous')}"
+                      f"<br>%{{percentInitial:.1%}} {t('chart.of_leads')}<extra></extra>",
     ))
     return _layout(fig, height=360)
 
@@ -53,7 +54,7 @@ def monthly_stage_figure(monthly: pl.DataFrame) -> go.Figure:
             hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,}}<extra></extra>",
         ))
     fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
-    fig.update_yaxes(title="leads", rangemode="tozero")
+    fig.update_yaxes(title=t("chart.leads"), rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 
@@ -77,7 +78,7 @@ def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, is
         x=values, y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker={"color": rank_colours(len(values)), "line": {"color": "#333", "width": 0.5}},
         customdata=ranked["leads"].to_list(),
-        hovertemplate=f"%{{y}}<br>{metric_label}: %{{text}}<br>leads: %{{customdata:,}}<extra></extra>",
+        hovertemplate=f"%{{y}}<br>{metric_label}: %{{text}}<br>{t('chart.leads')}: %{{customdata:,}}<extra></extra>",
     ))
     fig.update_xaxes(title=metric_label, tickformat=".0%" if is_rate else ",")
     fig.update_yaxes(automargin=True)

@@ -47,5 +47,13 @@ FEEDBACK_VERDICTS: tuple[str, ...] = ("accepted", "rejected")
 
 
 def channel_label(channel: str) -> str:
-    """Human label of a channel key; unknown (imported) values are shown as they are."""
-    return CHANNEL_LABELS.get(channel, channel)
+    """Human label of a channel key in the reader's language; unknown (imported) values are shown as they are."""
+    from leadfunnel.i18n import t  # the catalogue imports nothing from here; avoid a cycle at import time
+
+    return t(f"channel.{channel}") if channel in CHANNEL_LABELS or channel == "unknown" else channel
+
+
+def stage_label(stage: str) -> str:
+    from leadfunnel.i18n import t
+
+    return t(f"stage.{stage}")

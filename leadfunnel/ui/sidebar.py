@@ -7,22 +7,15 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from leadfunnel.filters import Filters, Mode
+from leadfunnel.filters import MODES, Filters, Mode
+from leadfunnel.i18n import LANGUAGES, day, language_from_locale, set_language, t
 from leadfunnel.model import channel_label
+from leadfunnel.ui import url_state
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
 from leadfunnel.ui.session import run_query
 
-MODE_LABELS: dict[Mode, str] = {"period": "Period", "cohort": "Cohort"}
-MODE_MEANING: dict[Mode, str] = {
-    "cohort": "leads created in the date range, and how far each of them got (at any time)",
-    "period": "stage entries that happened in the date range, whenever the lead was created",
-}
-MODE_HELP = (
-    "**Cohort**: leads created in the date range, and how far each of them got (at any time).  \n"
-    "**Period**: stage entries that happened in the date range, whenever the lead was created.  \n"
-    "A lead that skipped a stage counts as having passed it."
-)
 DEFAULT_DAYS = 92  # about a quarter
+DEFAULT_MODE: Mode = "period"
 
 
 def default_range(first_day: date, last_day: date) -> tuple[date, date]:
@@ -30,31 +23,55 @@ def default_range(first_day: date, last_day: date) -> tuple[date, date]:
     return max(first_day, last_day - timedelta(days=DEFAULT_DAYS - 1)), last_day
 
 
+def language_picker() -> str:
+    """The language of this session: the link's `lang`, else the browser's, else English; in the sidebar."""
+    url_state.restore_language(LANGUAGES, language_from_locale(st.context.locale))
+    chosen = st.sidebar.selectbox(t("sidebar.language"), list(LANGUAGES),
+                                  format_func=LANGUAGES.get, key="lang")
+    set_language(chosen)
+    return chosen
+
+
 def sidebar() -> tuple[Filters, Mode]:
-    """Draw the shared filters and return what they select."""
+    """Draw the shared filters and return what they select; the view is mirrored in the URL."""
     bounds = run_query("data/date_bounds").row(0, named=True)
     options = run_query("data/filter_options")
     first_day, last_day = bounds["first_day"], bounds["last_day"]
     with st.sidebar:
-        st.header("Filters")
+        st.header(t("sidebar.filters"))
         if first_day is None:
-            st.caption("No data yet.")
-            return Filters(), "period"
-        picked = st.date_input(
-            "Date range", value=default_range(first_day, last_day), min_value=first_day, max_value=last_day,
-            key="date_range", help="Both days included. Metrics compare with the previous period of equal length.",
-        )
+            st.caption(t("sidebar.no_data"))
+            return Filters(), DEFAULT_MODE
+        choices = {key: _values(options, field) for key, field in (
+            ("channels", "channel"), ("industries", "industry"), ("company_sizes", "company_size"),
+            ("owners", "owner"))}
+        invalid = url_state.restore_filters(first_day, last_day, MODES, choices)
+        if invalid:
+            st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
+        if "date_range" not in st.session_state:
+            st.session_state["date_range"] = default_range(first_day, last_day)
+        picked = st.date_input(t("sidebar.date_range"), min_value=first_day, max_value=last_day, key="date_range",
+                               help=t("sidebar.date_range_help"))
         date_from, date_to = _range(picked, first_day, last_day)
-        mode = st.radio("Funnel mode", list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode",
-                        horizontal=True, help=MODE_HELP)
-        channels = st.multiselect("Channel", _values(options, "channel"), format_func=channel_label,
-                                  key="channels", placeholder="All channels")
-        industries = st.multiselect("Industry", _values(options, "industry"), key="industries",
-                                    placeholder="All industries")
-        sizes = st.multiselect("Company size", _values(options, "company_size"), key="company_sizes",
-                               placeholder="All sizes")
-        owners = st.multiselect("Owner", _values(options, "owner"), key="owners", placeholder="All owners")
-        st.caption(f"Data from {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} · {bounds['leads']:,} leads")
+        mode = st.radio(t("sidebar.mode"), list(MODES)[::-1], format_func=lambda m: t(f"mode.{m}"), key="mode",
+                        horizontal=True, help=t("sidebar.mode_help"))
+        channels = st.multiselect(t("sidebar.channel"), choices["channels"], format_func=channel_label,
+                                  key="channels", placeholder=t("sidebar.all_channels"))
+        industries = st.multiselect(t("sidebar.industry"), choices["industries"], key="industries",
+                                    placeholder=t("sidebar.all_industries"))
+        sizes = st.multiselect(t("sidebar.size"), choices["company_sizes"], key="company_sizes",
+                               placeholder=t("sidebar.all_sizes"))
+        owners = st.multiselect(t("sidebar.owner"), choices["owners"], key="owners",
+                                placeholder=t("sidebar.all_owners"))
+        st.caption(t("sidebar.data_span", first=day(first_day), last=day(last_day), leads=bounds["leads"]))
+    default_from, default_to = default_range(first_day, last_day)
+    url_state.publish({
+        "lang": None if st.session_state.get("lang") == "en" else st.session_state.get("lang"),
+        "from": None if date_from == default_from and date_to == default_to else date_from.isoformat(),
+        "to": None if date_from == default_from and date_to == default_to else date_to.isoformat(),
+        "mode": None if mode == DEFAULT_MODE else mode,
+        "channel": list(channels), "industry": list(industries), "size": list(sizes), "owner": list(owners),
+    })
     filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners))
     return filters, mode
 

@@ -1,0 +1,48 @@
+"""The view lives in the URL and the UI speaks Japanese: a pasted link opens the same numbers."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_pages import ENTRY
+
+
+def open_link(monkeypatch, db_file, **params) -> AppTest:
+    monkeypatch.setenv("LEADFUNNEL_DB", str(db_file))
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    for name, value in params.items():
+        app.query_params[name] = value
+    return app.run()
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_a_shared_link_restores_filters_and_language(monkeypatch, small_app_db):
+    app = open_link(monkeypatch, small_app_db, lang="ja", **{"from": "2025-02-01", "to": "2025-02-28"},
+                    channel=["seo", "referral"])
+    assert not app.exception
+    assert app.title[0].value == "ファネル"
+    # Period February, seo + referral (tests/fixtures/small): leads A4, A5; MQL A3, A4; SQL A4; no win.
+    shown = metrics(app)
+    assert (shown["リード"], shown["MQL"], shown["SQL"], shown["受注"]) == ("2", "2", "1", "0")
+    assert app.multiselect(key="channels").value == ["seo", "referral"]
+    assert app.query_params["lang"] == "ja"
+
+
+def test_changing_the_view_writes_the_url_and_round_trips(monkeypatch, small_app_db):
+    app = open_link(monkeypatch, small_app_db)
+    app.radio(key="mode").set_value("cohort")
+    app.multiselect(key="owners").set_value(["佐藤 健"]).run()
+    assert app.query_params == {"mode": "cohort", "owner": "佐藤 健"}  # defaults are left out of the URL
+    again = open_link(monkeypatch, small_app_db, mode="cohort", owner=["佐藤 健"])
+    assert metrics(again) == metrics(app)
+
+
+def test_stale_parameters_fall_back_with_a_notice(monkeypatch, small_app_db):
+    app = open_link(monkeypatch, small_app_db, mode="sideways", channel=["seo", "fax"],
+                    **{"from": "1999-01-01", "to": "1999-02-01"})
+    assert not app.exception
+    notice = app.sidebar.warning[0].value
+    assert "mode=sideways" in notice and "channel=fax" in notice and "from=1999-01-01" in notice
+    assert app.radio(key="mode").value == "period"
+    assert app.multiselect(key="channels").value == ["seo"]
