@@ -3,7 +3,7 @@
 import streamlit as st
 
 from leadfunnel.i18n import t
-from leadfunnel.ui.sidebar import language_picker, remember_view, sidebar
+from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
 language_picker()
@@ -14,5 +14,7 @@ navigation = st.navigation([
     st.Page("pages/sla.py", title=t("nav.sla"), icon=":material/timer:", url_path="sla"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ])
-remember_view(sidebar())
+view = sidebar()
+remember_view(view)
+meeting_pack_button(*view)
 navigation.run()

@@ -22,6 +22,7 @@ from leadfunnel import database
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
+from leadfunnel.i18n import set_language
 from leadfunnel.ingest.canonical import CANONICAL_NAMES, import_canonical
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
@@ -30,6 +31,7 @@ from leadfunnel.ingest.readers import DELIMITERS, read_table
 from leadfunnel.ingest.saved_mappings import load_mapping
 from leadfunnel.ingest.store import WriteSummary
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+from leadfunnel.pack import build_pack
 from leadfunnel.paths import database_path
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
@@ -332,6 +334,39 @@ def report_sla(
             print(json.dumps(sla_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
         else:
             sys.stdout.write(handovers(runner, filters, policy, instant).write_csv())
+
+
+class LanguageChoice(StrEnum):
+    en = "en"
+    ja = "ja"
+
+
+@app.command()
+def pack(
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    db: DbOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    mode: ModeOption = ModeChoice.period,
+    channel: ChannelOption = None,
+    rules_file: Annotated[Path | None, typer.Option("--rules", help="Proposed scoring rules (YAML or JSON) to "
+                                                    "compare with the guide's default.")] = None,
+    as_of: Annotated[datetime | None, typer.Option("--as-of", formats=[ISO_DAY], help="Backtest and SLA as of the "
+                                                   "start of this day (default: after the last data).")] = None,
+    lang: Annotated[LanguageChoice, typer.Option("--lang", help="Language of the pack.")] = LanguageChoice.en,
+) -> None:
+    """Write the meeting pack: one self-contained HTML file (funnel, channels, scoring, SLA) for a scheduler."""
+    try:
+        proposed = load_rules_file(rules_file) if rules_file else None
+    except (OSError, RuleSetError) as error:
+        raise _fail(f"{rules_file}: {error}") from None
+    set_language(lang.value)
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+    with open_for_reading(db) as runner:
+        instant = as_of or default_as_of(runner)
+        document = build_pack(runner, filters, mode.value, DEFAULT_RULES, proposed, load_policy(runner.con), instant)
+    out.write_text(document, encoding="utf-8")
+    err.print(f"Wrote the meeting pack to {out} ({len(document) / 1e6:.1f} MB).", highlight=False)
 
 
 def _upgrade_if_older(target: Path) -> None:

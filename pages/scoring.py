@@ -31,6 +31,7 @@ from leadfunnel.scoring.distribution import (
 from leadfunnel.scoring.learn import NotEnoughHistory, suggest_points
 from leadfunnel.scoring.rollup import lead_outcomes_fast
 from leadfunnel.scoring.rules import (
+    DEFAULT_RULES,
     FIT_ATTRIBUTES,
     FORMULA,
     RuleSet,
@@ -42,7 +43,7 @@ from leadfunnel.scoring.rules import (
 from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup
-from leadfunnel.ui.sidebar import current_view
+from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
 
 OUTCOME_LABELS = {"sql": "SQL", "won": "Won deal"}
 filters, _ = current_view()
@@ -181,6 +182,7 @@ def with_crossing_times(tried: RuleSet) -> pl.DataFrame:
     return lead_outcomes(history, running_scores(history, tried), tried, outcome)
 
 
+st.session_state[PROPOSED_RULES_KEY] = rules if rules.to_mapping() != DEFAULT_RULES.to_mapping() else None
 per_lead = outcomes_for(rules)
 result = summarise(per_lead, rules.threshold, outcome)
 changed = rules.to_mapping() | {"name": saved.name} != saved.to_mapping()

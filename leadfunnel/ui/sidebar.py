@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.filters import MODES, Filters, Mode
-from leadfunnel.i18n import LANGUAGES, day, language_from_locale, set_language, t
+from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, set_language, t
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
@@ -16,6 +16,7 @@ from leadfunnel.ui.session import run_query
 
 DEFAULT_DAYS = 92  # about a quarter
 DEFAULT_MODE: Mode = "period"
+PROPOSED_RULES_KEY = "_proposed_rules"  # the scoring page's rules under test, for the meeting pack
 
 
 def default_range(first_day: date, last_day: date) -> tuple[date, date]:
@@ -74,6 +75,27 @@ def sidebar() -> tuple[Filters, Mode]:
     })
     filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners))
     return filters, mode
+
+
+def meeting_pack_button(filters: Filters, mode: Mode) -> None:
+    """One click: the pack for the current view, built only when the button is pressed."""
+    from leadfunnel.pack import build_pack
+    from leadfunnel.scoring.report import default_as_of
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.sla.policy import load_policy
+    from leadfunnel.ui.session import runner
+
+    query_runner, proposed, chosen_language = runner(), st.session_state.get(PROPOSED_RULES_KEY), language()
+
+    def document() -> str:
+        # Streamlit may call this outside the script run: everything it needs was captured above.
+        set_language(chosen_language)
+        return build_pack(query_runner, filters, mode, DEFAULT_RULES, proposed, load_policy(query_runner.con),
+                          default_as_of(query_runner))
+
+    st.sidebar.download_button(t("pack.download"), document, file_name="leadfunnel-meeting-pack.html",
+                               mime="text/html", help=t("pack.download_help"), icon=":material/description:",
+                               width="stretch")
 
 
 def _values(options: pl.DataFrame, field: str) -> list[str]:

@@ -55,3 +55,16 @@ def test_filter_by_channel_changes_the_funnel(server, page):
     table = page.locator('[data-testid="stDataFrame"]').first
     table.wait_for()
     assert re.search(r"Channels", page.title() + page.content())
+
+
+def test_one_click_meeting_pack(server, page, tmp_path):
+    page.goto(f"{server.url}/funnel?channel=webinar")
+    wait_idle(page)
+    page.get_by_role("heading", name="Funnel").wait_for()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Meeting pack (HTML)").click()
+    saved = tmp_path / "pack.html"
+    download.value.save_as(saved)
+    document = saved.read_text(encoding="utf-8")
+    assert document.startswith("<!DOCTYPE html>") and "Plotly.newPlot" in document
+    assert "Webinar" in document

@@ -1,0 +1,159 @@
+"""The meeting pack: one self-contained HTML file with the week's numbers and interactive charts.
+
+Plotly's JavaScript is embedded once, so the file opens offline (mail it, put it on a share). Every
+value from the data is HTML-escaped: a company called `<script>` shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
+from leadfunnel.filters import Filters, Mode
+from leadfunnel.i18n import day, language, t
+from leadfunnel.model import channel_label, stage_label
+from leadfunnel.query import QueryRunner
+from leadfunnel.scoring.backtest import Backtest, lead_outcomes, load_history, running_scores, summarise
+from leadfunnel.scoring.backtest import threshold_curve as curve_of
+from leadfunnel.scoring.rules import RuleSet
+from leadfunnel.sla import compliance
+from leadfunnel.sla.policy import SlaPolicy
+from leadfunnel.ui.format import count, count_delta, percent, rate_delta
+
+STYLE = """
+body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #222; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #0072B2; padding-bottom: 0.2rem; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.92rem; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
+th { background: #f2f5f8; } td:first-child, th:first-child { text-align: left; }
+.note { color: #555; font-size: 0.88rem; }
+"""
+
+
+def build_pack(runner: QueryRunner, filters: Filters, mode: Mode, current: RuleSet, proposed: RuleSet | None,
+               policy: SlaPolicy, as_of: datetime) -> str:
+    """The whole report as one HTML document (language: the current one)."""
+    figures = _Figures()
+    previous = filters.previous_period()
+    parts = [
+        f"<h1>{_e(t('pack.title'))}</h1>",
+        f"<p class='note'>{_e(t('pack.generated', at=f'{datetime.now():%Y-%m-%d %H:%M}'))} · "
+        f"{_e(t('pack.view', mode=t(f'mode.{mode}'), start=day(filters.date_from), end=day(filters.date_to)))}"
+        f"{_e(_segments(filters))}</p>",
+        _funnel_section(runner, filters, previous, mode, figures),
+        _channel_section(runner, filters, mode, figures),
+        _scoring_section(runner, filters, current, proposed, as_of, figures),
+        _sla_section(runner, filters, previous, policy, as_of, figures),
+    ]
+    return (f"<!DOCTYPE html><html lang='{language()}'><head><meta charset='utf-8'>"
+            f"<title>{_e(t('pack.title'))}</title><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
+
+
+class _Figures:
+    """Embeds plotly.js with the first chart only."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def html(self, figure: go.Figure) -> str:
+        out = figure.to_html(full_html=False, include_plotlyjs=self.first, config={"displaylogo": False})
+        self.first = False
+        return out
+
+
+def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | None, mode: Mode,
+                    figures: _Figures) -> str:
+    stages = runner.run("funnel/stage_counts", filters.params(mode)).with_columns(
+        pl.col("stage").map_elements(stage_label, return_dtype=pl.String).alias("label"))
+    before = ({r["stage"]: r for r in runner.run("funnel/stage_counts", previous.params(mode)).iter_rows(named=True)}
+              if previous else {})
+    rows = [[r["label"], count(r["leads"]), count(before.get(r["stage"], {}).get("leads")),
+             count_delta(r["leads"], before.get(r["stage"], {}).get("leads")) or "–", percent(r["rate_from_previous"]),
+             percent(r["rate_from_lead"])] for r in stages.iter_rows(named=True)]
+    table = _table([t("funnel.col_stage"), t("funnel.col_leads"), t("pack.previous_period"), t("pack.change"),
+                    t("funnel.col_from_previous"), t("funnel.col_from_lead")], rows)
+    return f"<h2>{_e(t('funnel.title'))}</h2>{table}{figures.html(funnel_figure(stages))}"
+
+
+def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures: _Figures) -> str:
+    channels = runner.run("channels/channel_summary", filters.params(mode))
+    rows = [[channel_label(r["channel"]), count(r["leads"]), count(r["mql"]), count(r["sql"]), count(r["won"]),
+             percent(r["mql_rate"]), percent(r["sql_rate"]), percent(r["win_rate"]), percent(r["lead_to_won_rate"])]
+            for r in channels.sort("leads", descending=True).iter_rows(named=True)]
+    table = _table([t("col.channel"), t("col.leads"), t("col.mql"), t("col.sql"), t("col.won"),
+                    t("metric.mql_rate"), t("metric.sql_rate"), t("metric.win_rate"),
+                    t("metric.lead_to_won_rate")], rows)
+    chart = channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"), is_rate=True)
+    return f"<h2>{_e(t('channels.title'))}</h2>{table}{figures.html(chart)}"
+
+
+def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, proposed: RuleSet | None,
+                     as_of: datetime, figures: _Figures) -> str:
+    history = load_history(runner, as_of, filters)
+    results: list[tuple[RuleSet, Backtest]] = []
+    per_lead = None
+    for rules in (current, proposed):
+        if rules is None:
+            continue
+        outcomes = lead_outcomes(history, running_scores(history, rules), rules, "sql")
+        per_lead = per_lead if per_lead is not None else outcomes
+        results.append((rules, summarise(outcomes, rules.threshold, "sql")))
+    header = [t("pack.scenario"), t("pack.threshold"), t("pack.handed_over"), t("pack.caught"), t("pack.recall"),
+              t("pack.precision"), t("pack.days_earlier")]
+    rows = [[rules.name, f"{rules.threshold:g}", count(r.crossed), count(r.caught), percent(r.recall),
+             percent(r.precision), "–" if r.median_lead_days is None else f"{r.median_lead_days:.1f}"]
+            for rules, r in results]
+    chart = ""
+    if per_lead is not None:
+        base = results[0][1]
+        chart = figures.html(threshold_curve_figure(curve_of(per_lead), current.threshold, base.crossed, base.recall))
+    return (f"<h2>{_e(t('pack.scoring'))}</h2><p class='note'>{_e(t('pack.scoring_note', as_of=day(as_of)))}</p>"
+            f"{_table(header, rows)}{chart}")
+
+
+def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None, policy: SlaPolicy,
+                 as_of: datetime, figures: _Figures) -> str:
+    classified = compliance.handovers(runner, filters, policy, as_of)
+    now = compliance.summarise(classified)
+    before = compliance.summarise(compliance.handovers(runner, previous, policy, as_of)) if previous else {}
+    rows = [
+        [t("pack.compliance"), percent(now["compliance_rate"]), percent(before.get("compliance_rate")),
+         rate_delta(now["compliance_rate"], before.get("compliance_rate")) or "–"],
+        *[[t(f"pack.{key}"), count(now[key]), count(before.get(key)), count_delta(now[key], before.get(key)) or "–"]
+          for key in ("handed_over", "met", "breached", "overdue_open", "pending")],
+    ]
+    parts = [f"<h2>{_e(t('nav.sla'))}</h2><p class='note'>{_e(policy.summary())}</p>",
+             _table(["", t("pack.this_period"), t("pack.previous_period"), t("pack.change")], rows)]
+    if classified.height:
+        parts.append(figures.html(sla_weekly_figure(compliance.weekly(classified))))
+    overdue = compliance.overdue_now(runner, classified, as_of).head(50)
+    parts.append(f"<h3>{_e(t('pack.overdue', n=overdue.height))}</h3>")
+    parts.append(_table([t("pack.lead"), t("pack.company"), t("col.channel"), t("sidebar.owner"),
+                         t("pack.handed_over_at"), t("pack.hours_overdue")],
+                        [[r["lead_id"], r["company"], channel_label(r["channel"]), r["owner"],
+                          f"{r['handover_at']:%Y-%m-%d %H:%M}", f"{r['hours_overdue']:,.1f}"]
+                         for r in overdue.iter_rows(named=True)]))
+    return "".join(parts)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _segments(filters: Filters) -> str:
+    parts = [", ".join(channel_label(c) for c in filters.channels), ", ".join(filters.industries),
+             ", ".join(filters.company_sizes), ", ".join(filters.owners)]
+    chosen = " · ".join(p for p in parts if p)
+    return f" · {chosen}" if chosen else ""
+
+
+def _e(value: Any) -> str:
+    return "–" if value is None else html.escape(str(value))
