@@ -16,8 +16,17 @@ import duckdb
 from leadfunnel.paths import QUERY_DIR
 
 # 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
-# 4: SLA policy. 5: import log and saved mappings.
-SCHEMA_VERSION = 5
+# 4: SLA policy. 5: import log and saved mappings. 6: leads.job_title, fit points on any attribute.
+SCHEMA_VERSION = 6
+# Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
+MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
+    6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;
+          DROP TABLE rule_fit;
+          CREATE TABLE rule_fit (rule_set VARCHAR NOT NULL, attribute VARCHAR NOT NULL, value VARCHAR NOT NULL,
+                                 points DOUBLE NOT NULL, PRIMARY KEY (rule_set, attribute, value));
+          INSERT INTO rule_fit SELECT * FROM rule_fit_6;
+          DROP TABLE rule_fit_6;"""),
+}
 MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
 
@@ -93,6 +102,9 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
         return False
     con.execute("BEGIN TRANSACTION")
     try:
+        for version, (table, steps) in sorted(MIGRATIONS.items()):
+            if found < version and _has_table(con, table):
+                con.execute(steps)
         _apply_model(con)
         con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
         con.execute("COMMIT")
@@ -100,6 +112,11 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
         con.execute("ROLLBACK")
         raise
     return True
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND schema_name = 'main' "
+                       "AND database_name = current_database()", {"name": name}).fetchone()[0] > 0
 
 
 def stored_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -70,6 +70,8 @@ JA_SUFFIXES = ("製作所", "システム", "商事", "工業", "テクノロジ
 EN_STEMS = ("Acme", "Northwind", "Blue Harbor", "Pioneer", "Summit", "Vertex", "Orion", "Lumen",
             "Kestrel", "Brightline", "Cobalt", "Evergreen")
 EN_SUFFIXES = ("Corp.", "Inc.", "Systems", "Labs", "Trading", "Group", "Partners")
+DECISION_MAKERS = ("部長", "事業部長", "取締役", "Director", "VP Marketing")
+STAFF = ("担当者", "主任", "課長", "Manager", "Specialist")
 REJECT_REASONS = ("Not ready — recycled to nurturing", "No budget this year", "Wrong contact person",
                   "Student or competitor", "Duplicate of an existing account")
 RECYCLED = REJECT_REASONS[0]
@@ -99,6 +101,11 @@ def generate(n_leads: int = 5000, seed: int = 42, progress: Progress | None = No
             progress(i / n_leads, f"Simulating lead {i + 1:,} of {n_leads:,}")
     if progress:
         progress(1.0, "Simulated all leads")
+    # Job titles from their own random stream (the rest of the demo stays as it was): people who can
+    # decide are more common among leads that became SQL, so fit points by role have a signal.
+    titles = np.random.default_rng(seed + 1)
+    leads = [(*lead, str(titles.choice(DECISION_MAKERS if titles.random() < (0.55 if lead[9] else 0.25)
+                                       else STAFF))) for lead in leads]
     return {
         "leads": pl.DataFrame(leads, schema=TABLE_SCHEMAS["leads"], orient="row"),
         "activities": pl.DataFrame(activities, schema=TABLE_SCHEMAS["activities"], orient="row")

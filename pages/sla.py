@@ -167,12 +167,14 @@ ACCEPTANCE_COLUMNS = {
     "accepted": st.column_config.NumberColumn("Accepted"),
     "rejected": st.column_config.NumberColumn("Rejected"),
     "acceptance_rate": st.column_config.NumberColumn("Acceptance", format="%.1f%%"),
+    "top_rejection_reason": st.column_config.TextColumn("Most common rejection reason"),
 }
 band_column, reasons_column = st.columns(2)
 band_column.markdown("**By score band** (guide rules, at the as-of instant)")
 band_column.dataframe(loop["by_band"].with_columns(pl.col("acceptance_rate") * 100), hide_index=True,
                       width="stretch",
-                      column_order=("band", "with_feedback", "accepted", "rejected", "acceptance_rate"),
+                      column_order=("band", "with_feedback", "accepted", "rejected", "acceptance_rate",
+                                    "top_rejection_reason"),
                       column_config={"band": "Score", **ACCEPTANCE_COLUMNS})
 reasons_column.markdown("**Top rejection reasons**")
 reasons_column.dataframe(loop["reasons"].head(10), hide_index=True, width="stretch",

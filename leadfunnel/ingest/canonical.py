@@ -24,6 +24,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "activities": ("lead_id", "occurred_at", "activity_type"),
     "feedback": ("lead_id", "at", "verdict"),
 }
+OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title",), "activities": (), "feedback": ()}
 UNKNOWN_CHANNEL = "unknown"
 CANONICAL_NAMES = frozenset({"leads.csv", "activities.csv", "feedback.csv"})
 _LINE = "__line"
@@ -59,6 +60,7 @@ def read_canonical(path: Path) -> tuple[CanonicalFile, list[RowProblem]]:
     except pl.exceptions.PolarsError as error:
         return _empty(table, path), [RowProblem(name, 1, "-", None, f"not a readable CSV: {error}")]
 
+    raw = raw.with_columns(pl.lit(None, pl.String).alias(c) for c in OPTIONAL[table] if c not in raw.columns)
     missing = [column for column in schema if column not in raw.columns]
     if missing:
         return _empty(table, path), [

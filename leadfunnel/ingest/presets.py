@@ -12,13 +12,15 @@ import unicodedata
 from dataclasses import dataclass, field
 
 LEAD_FIELDS: tuple[str, ...] = ("lead_id", "created_at", "channel", "company", "industry", "company_size", "owner",
-                                "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at", "amount")
+                                "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at", "amount",
+                                "job_title")
 TIMESTAMP_FIELDS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at"})
 FIELD_LABELS: dict[str, str] = {
     "lead_id": "Lead id", "created_at": "Created", "channel": "Channel (first touch)", "company": "Company",
     "industry": "Industry", "company_size": "Company size", "owner": "Sales owner", "mql_at": "MQL date",
     "sal_at": "SAL date", "sql_at": "SQL date", "opportunity_at": "Opportunity date", "won_at": "Won date",
-    "lost_at": "Lost date", "amount": "Amount", "email": "Email (id when there is none)",
+    "lost_at": "Lost date", "amount": "Amount", "job_title": "Job title / role",
+    "email": "Email (id when there is none)",
 }
 
 # Source values → canonical channel keys (matched case- and width-insensitively).
@@ -77,6 +79,7 @@ HUBSPOT = Preset(
         "industry": ("Industry",),
         "company_size": ("Number of Employees",),
         "owner": ("Contact owner", "HubSpot Owner"),
+        "job_title": ("Job Title",),
         "mql_at": ("Became a Marketing Qualified Lead Date",),
         "sql_at": ("Became a Sales Qualified Lead Date",),
         "opportunity_at": ("Became an Opportunity Date",),
@@ -95,6 +98,7 @@ SALESFORCE = Preset(
         "industry": ("Industry",),
         "company_size": ("No. of Employees", "NumberOfEmployees"),
         "owner": ("Lead Owner", "OwnerId", "Owner"),
+        "job_title": ("Title",),
         "sql_at": ("Converted Date", "ConvertedDate"),
         "email": ("Email",),
     },
@@ -117,6 +121,7 @@ MAUTIC = Preset(
         "channel": ("utm_source", "source", "Source"),
         "company": ("company", "Company"),
         "owner": ("owner", "Owner"),
+        "job_title": ("position", "Position"),
         "email": ("email", "Email"),
     },
     id_prefix="mautic:", signature=("points", "last_active"),
@@ -142,6 +147,7 @@ GENERIC = Preset(
         "won_at": ("won_at", "受注日", "成約日", "Won Date"),
         "lost_at": ("lost_at", "失注日", "Lost Date"),
         "amount": ("amount", "受注金額", "金額", "Amount"),
+        "job_title": ("job_title", "役職", "職位", "肩書き", "Job Title", "Title"),
         "email": ("email", "メールアドレス", "メール", "Email", "E-mail"),
     },
 )

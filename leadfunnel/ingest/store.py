@@ -29,6 +29,7 @@ LEAD_SCHEMA: dict[str, pl.DataType] = {
     "won_at": pl.Datetime("us"),
     "lost_at": pl.Datetime("us"),
     "amount": pl.Float64(),
+    "job_title": pl.String(),  # last: added in schema version 6
 }
 ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "lead_id": pl.String(),

@@ -23,8 +23,8 @@ from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import Outcome, fit_points, segment_params
 from leadfunnel.scoring.rules import RuleSet
 
-LEAD_COLUMNS = ("lead_id", "channel", "industry", "company_size", "owner", "company", "created_at", "mql_at",
-                "sql_at", "won_at")
+LEAD_COLUMNS = ("lead_id", "channel", "industry", "company_size", "owner", "company", "job_title", "created_at",
+                "mql_at", "sql_at", "won_at")
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,8 @@ def feedback_loop(runner: QueryRunner, classified: pl.DataFrame, policy: SlaPoli
         return (scored.group_by(by).agg(
             handed_over=pl.len(), with_feedback=pl.col("verdict").is_not_null().sum(),
             accepted=(pl.col("verdict") == "accepted").sum(), rejected=(pl.col("verdict") == "rejected").sum(),
+            top_rejection_reason=pl.col("reason").filter(pl.col("verdict") == "rejected").drop_nulls()
+            .mode().sort().first(),
         ).with_columns(acceptance_rate=pl.when(pl.col("with_feedback") > 0)
                        .then(pl.col("accepted") / pl.col("with_feedback"))).sort(order(by)))
 

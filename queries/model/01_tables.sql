@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS leads (
     -- measures
     amount         DOUBLE                 -- deal amount (won or open), currency of the data
 );
+-- Added in schema version 6 (fit scoring by role); appended so files from before keep their column order.
+ALTER TABLE leads ADD COLUMN IF NOT EXISTS job_title VARCHAR;
 
 -- Behaviour and sales-touch events, many per lead.
 CREATE TABLE IF NOT EXISTS activities (

@@ -9,7 +9,7 @@ WITH source AS (
 final AS (
     SELECT
         -- ids and attributes
-        lead_id, channel, company, industry, company_size, owner, amount, lost_at,
+        lead_id, channel, company, industry, company_size, owner, job_title, amount, lost_at,
         -- effective stage times
         created_at                                           AS lead_entered_at,
         least(mql_at, sal_at, sql_at, opportunity_at, won_at) AS mql_entered_at,

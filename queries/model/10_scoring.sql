@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS rule_points (
 -- Fit (attribute) points: a lead whose attribute equals value gets the points once.
 CREATE TABLE IF NOT EXISTS rule_fit (
     rule_set  VARCHAR NOT NULL,
-    attribute VARCHAR NOT NULL CHECK (attribute IN ('industry', 'company_size', 'channel', 'owner')),
+    attribute VARCHAR NOT NULL,           -- industry, company_size, channel, owner or job_title
     value     VARCHAR NOT NULL,
     points    DOUBLE NOT NULL,
     PRIMARY KEY (rule_set, attribute, value)

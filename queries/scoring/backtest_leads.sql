@@ -9,6 +9,7 @@ SELECT
     company_size,
     owner,
     company,
+    job_title,
     lead_entered_at AS created_at,
     mql_entered_at  AS mql_at,
     sql_entered_at  AS sql_at,

@@ -16,7 +16,7 @@ fit_rules AS (
 ),
 
 scored_leads AS (
-    SELECT lead_id, channel, industry, company_size, owner
+    SELECT lead_id, channel, industry, company_size, owner, job_title
     FROM leads
     WHERE created_at < CAST($as_of AS TIMESTAMP)
 ),
@@ -52,6 +52,7 @@ fit AS (
         OR (f.attribute = 'company_size' AND l.company_size = f.value)
         OR (f.attribute = 'channel' AND l.channel = f.value)
         OR (f.attribute = 'owner' AND l.owner = f.value)
+        OR (f.attribute = 'job_title' AND l.job_title = f.value)
     GROUP BY l.lead_id
 ),
 

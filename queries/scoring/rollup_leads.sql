@@ -9,6 +9,7 @@ SELECT
     s.company_size,
     s.owner,
     s.company,
+    s.job_title,
     s.lead_entered_at AS created_at,
     s.mql_entered_at  AS mql_at,
     s.sql_entered_at  AS sql_at,

@@ -58,7 +58,7 @@ def test_filter_by_channel_changes_the_funnel(server, page):
 
 
 def test_one_click_meeting_pack(server, page, tmp_path):
-    page.goto(f"{server.url}/funnel?channel=webinar")
+    page.goto(f"{server.url}/?channel=webinar")
     wait_idle(page)
     page.get_by_role("heading", name="Funnel").wait_for()
     with page.expect_download(timeout=60_000) as download:

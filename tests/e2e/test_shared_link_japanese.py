@@ -7,15 +7,16 @@ VIEW = "from=2026-05-01&to=2026-07-31&mode=cohort&channel=webinar&channel=seo"
 
 
 def test_shared_link_in_japanese_shows_the_same_numbers(server, page):
-    page.goto(f"{server.url}/funnel?{VIEW}")
+    page.goto(f"{server.url}/?{VIEW}")
     wait_idle(page)
     page.get_by_role("heading", name="Funnel").wait_for()
     english = [metric_value(page, label) for label in ("Lead", "MQL", "SQL", "Won")]
-    page.goto(f"{server.url}/funnel?{VIEW}&lang=ja")
+    page.goto(f"{server.url}/?{VIEW}&lang=ja")
     wait_idle(page)
     page.get_by_role("heading", name="ファネル").wait_for()
     japanese = [metric_value(page, label) for label in ("リード", "MQL", "SQL", "受注")]
     assert japanese == english
+    assert page.get_by_text("Page not found").count() == 0
     assert int(english[0].replace(",", "")) > 0
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert "ウェビナー" in sidebar.inner_text() and "コホート" in sidebar.inner_text()

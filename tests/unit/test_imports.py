@@ -55,8 +55,8 @@ def test_hubspot_export_with_a_bad_row(empty_db):
     # 103 skipped MQL (SQL only) and counts as MQL and SAL; 101 went all the way.
     assert funnel(empty_db) == {"lead": 4, "mql": 3, "sal": 2, "sql": 2, "opportunity": 1, "won": 1}
     taro = lead(empty_db, "hubspot:101")
-    assert (taro["channel"], taro["company"], taro["company_size"], taro["owner"]) == (
-        "seo", "株式会社髙島製作所", "50-299", "佐藤 健")
+    assert (taro["channel"], taro["company"], taro["company_size"], taro["owner"], taro["job_title"]) == (
+        "seo", "株式会社髙島製作所", "50-299", "佐藤 健", "部長")
     # A zoned timestamp (08:00 UTC) lands in the data's zone (Asia/Tokyo).
     assert lead(empty_db, "hubspot:103")["created_at"] == datetime(2025, 4, 3, 17, 0)
     assert lead(empty_db, "hubspot:104")["created_at"] == datetime(2025, 4, 15, 14, 30)

@@ -62,3 +62,26 @@ def test_newer_or_foreign_files_are_refused_untouched(small_db_file, tmp_path, v
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
     assert Path(path).read_bytes() == before
+
+
+def test_version_5_file_gains_job_titles_and_role_fit_points(small_db_file, tmp_path):
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.scoring.store import load_rule_set, save_rule_set
+
+    path = shutil.copy(small_db_file, tmp_path / "v5.duckdb")
+    con = database.connect(path)
+    con.execute("DROP VIEW lead_stages CASCADE")
+    con.execute("ALTER TABLE leads DROP COLUMN job_title")
+    con.execute("DROP TABLE rule_fit")
+    con.execute("CREATE TABLE rule_fit (rule_set VARCHAR NOT NULL, attribute VARCHAR NOT NULL CHECK (attribute IN "
+                "('industry', 'company_size', 'channel', 'owner')), value VARCHAR NOT NULL, points DOUBLE NOT NULL, "
+                "PRIMARY KEY (rule_set, attribute, value))")
+    con.execute("INSERT INTO rule_fit VALUES ('Old', 'industry', 'Retail', 5)")
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    assert database.upgrade(con, path)
+    assert con.execute("SELECT count(*) FROM leads WHERE job_title IS NULL").fetchone() == (7,)
+    assert con.execute("SELECT * FROM rule_fit").fetchall() == [("Old", "industry", "Retail", 5.0)]
+    role = DEFAULT_RULES.with_changes(name="By role", fit={("job_title", "部長"): 20})
+    save_rule_set(con, role)
+    assert load_rule_set(con, "By role") == role
+    con.close()

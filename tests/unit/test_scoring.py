@@ -153,3 +153,12 @@ def test_handovers_by_week_next_to_actual_mqls(runner):
     rows = {r["week"].isoformat(): (r["what_if"], r["actual_mql"]) for r in weekly.iter_rows(named=True)}
     assert rows == {"2024-12-30": (1, 0), "2025-01-06": (0, 1), "2025-02-24": (1, 0), "2025-03-03": (1, 1),
                     "2025-03-17": (0, 1)}
+
+
+def test_fit_points_by_job_title(runner):
+    runner.con.execute("UPDATE leads SET job_title = '部長' WHERE lead_id IN ('S1', 'S3')")
+    rules = DEFAULT_RULES.with_changes(fit={("job_title", "部長"): 25})
+    assert scores_of(runner, rules) == {"S1": 125, "S2": 100, "S3": 65, "S4": 100}
+    history = load_history(runner, AS_OF)
+    peaks = lead_outcomes(history, running_scores(history, rules), rules, "sql")
+    assert dict(zip(peaks["lead_id"], peaks["peak"], strict=True))["S3"] == 65

@@ -76,8 +76,11 @@ def test_overdue_list_and_feedback(runner):
     loop = feedback_loop(runner, classified, SlaPolicy(), AS_OF)
     assert loop["reasons"].rows() == [("No budget this year", 2)]
     assert loop["without_feedback"]["lead_id"].to_list() == ["H1"]
-    bands = {r["band"]: (r["with_feedback"], r["accepted"]) for r in loop["by_band"].iter_rows(named=True)}
-    assert bands == {"50–99": (1, 0), "< 50": (3, 2)}
+    bands = {r["band"]: (r["with_feedback"], r["accepted"], r["top_rejection_reason"])
+             for r in loop["by_band"].iter_rows(named=True)}
+    assert bands == {"50–99": (1, 0, "No budget this year"), "< 50": (3, 2, "No budget this year")}
+    by_channel = {r["channel"]: r["top_rejection_reason"] for r in loop["by_channel"].iter_rows(named=True)}
+    assert by_channel == {"referral": None, "seo": "No budget this year", "trade_show": None, "webinar": None}
 
 
 def test_business_clock_counts_only_working_time():
