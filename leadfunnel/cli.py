@@ -101,7 +101,7 @@ def import_files(
             raise _fail(f"{path}: no such file")
     canonical = preset is PresetChoice.canonical or (
         preset is PresetChoice.auto and all(p.name in CANONICAL_NAMES for p in paths))
-    con = database.connect(target)
+    con = _connect_for_writing(target)
     try:
         kind = database.read_meta(con, "kind")
         if kind is None:
@@ -369,6 +369,16 @@ def pack(
     err.print(f"Wrote the meeting pack to {out} ({len(document) / 1e6:.1f} MB).", highlight=False)
 
 
+def _connect_for_writing(target: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection, or a plain message when another process (a dashboard, an import) holds the file."""
+    try:
+        return database.connect(target)
+    except duckdb.IOException as error:
+        detail = str(error).splitlines()[0]
+        raise _fail(f"{target} is in use by another process (a running dashboard or another import); try again "
+                    f"when it is closed or finished. DuckDB said: {detail}") from None
+
+
 def _upgrade_if_older(target: Path) -> None:
     con = database.connect(target, read_only=True)
     try:
@@ -385,7 +395,7 @@ def upgrade(db: DbOption = None) -> None:
     target = db or database_path()
     if not target.exists():
         raise _fail(f"{target}: no such database")
-    con = database.connect(target)
+    con = _connect_for_writing(target)
     try:
         changed = database.upgrade(con, target)
     except database.SchemaVersionError as error:

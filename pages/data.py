@@ -57,9 +57,12 @@ if info["kind"] == "demo":
     st.stop()
 
 st.subheader("1. Upload")
+limit_mb = int(st.get_option("server.maxUploadSize"))
 files = st.file_uploader("Export files", type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True,
-                         key="uploads", help="A contacts / leads export (HubSpot, Salesforce, Mautic or a "
-                         "spreadsheet). Salesforce: add the opportunities export; Mautic: add the points log.")
+                         key="uploads", help=f"A contacts / leads export (HubSpot, Salesforce, Mautic or a "
+                         f"spreadsheet), up to {limit_mb} MB each (server.maxUploadSize in .streamlit/config.toml; "
+                         "larger files: `python -m leadfunnel import`). Salesforce: add the opportunities export; "
+                         "Mautic: add the points log.")
 if not files:
     st.caption("Nothing is written until you press Import below, after checking what would change.")
     log = run_query("data/import_log")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import duckdb
@@ -48,3 +49,11 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo_database(path)
     return path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many generated cases the property-based import tests ran."""
+    fuzz = sys.modules.get("tests.unit.test_fuzz_imports")
+    if fuzz is not None and fuzz.CASES:
+        terminalreporter.write_line("hypothesis cases run: " + ", ".join(
+            f"{name} {count}" for name, count in sorted(fuzz.CASES.items())))

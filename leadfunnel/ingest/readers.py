@@ -74,7 +74,10 @@ def detect_encoding(data: bytes) -> str:
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
-    used = encoding or detect_encoding(data)
+    try:
+        used = encoding or detect_encoding(data)
+    except UnreadableFile as error:
+        raise UnreadableFile(f"{name}: {error}") from None
     try:
         text = data.decode(used)
     except (UnicodeDecodeError, LookupError) as error:
