@@ -165,17 +165,17 @@ def sla_weekly_figure(weekly: pl.DataFrame) -> go.Figure:
     """Stacked bars of met / breached hand-overs per week and the compliance rate as a line."""
     weeks = weekly["week"].to_list()
     fig = go.Figure([
-        go.Bar(x=weeks, y=weekly["met"].to_list(), name="met", marker={"color": PALETTE[2]},
-               hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} met<extra></extra>"),
-        go.Bar(x=weeks, y=weekly["breached"].to_list(), name="breached", marker={"color": PALETTE[5]},
-               hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} breached<extra></extra>"),
-        go.Scatter(x=weeks, y=weekly["compliance_rate"].to_list(), name="compliance rate", yaxis="y2",
+        go.Bar(x=weeks, y=weekly["met"].to_list(), name=t("pack.met"), marker={"color": PALETTE[2]},
+               hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} {t('pack.met')}<extra></extra>"),
+        go.Bar(x=weeks, y=weekly["breached"].to_list(), name=t("pack.breached"), marker={"color": PALETTE[5]},
+               hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} {t('pack.breached')}<extra></extra>"),
+        go.Scatter(x=weeks, y=weekly["compliance_rate"].to_list(), name=t("sla.compliance"), yaxis="y2",
                    mode="lines+markers", line={"color": PALETTE[0], "width": 2},
-                   hovertemplate="week of %{x|%Y-%m-%d}: %{y:.1%} compliance<extra></extra>"),
+                   hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:.1%}} {t('sla.compliance')}<extra></extra>"),
     ])
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2},
-                      yaxis={"title": "hand-overs", "rangemode": "tozero"},
-                      yaxis2={"title": "compliance", "overlaying": "y", "side": "right", "range": [0, 1.05],
+                      yaxis={"title": t("pack.handed_over"), "rangemode": "tozero"},
+                      yaxis2={"title": t("sla.compliance"), "overlaying": "y", "side": "right", "range": [0, 1.05],
                               "tickformat": ".0%", "dtick": 0.25, "showgrid": False})
     fig.update_xaxes(tickformat="%Y-%m-%d")
     return _layout(fig, height=340)

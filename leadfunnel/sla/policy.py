@@ -12,7 +12,6 @@ import duckdb
 import holidays
 
 Handover = Literal["mql", "sal"]
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOLIDAY_COUNTRIES = ("JP", "US", "GB", "DE", "FR", "SG", "KR", "AU")
 POLICY_NAME = "current"
 
@@ -63,16 +62,17 @@ class SlaPolicy:
         return "business" if self.business_hours else "calendar"
 
     def summary(self) -> str:
-        """One readable paragraph for both teams (shown on the page)."""
-        stage = "MQL" if self.handover == "mql" else "SAL"
-        text = (f"Sales makes a first touch ({', '.join(self.touch_types)}) within {self.deadline_hours:g} "
-                f"{'business' if self.business_hours else 'calendar'} hours of a lead becoming {stage}")
+        """One readable paragraph for both teams (page, CLI and meeting pack), in the reader's language."""
+        from leadfunnel.i18n import t
+
+        text = t("sla.summary", touches=", ".join(self.touch_types), hours=f"{self.deadline_hours:g}",
+                 clock=t(f"sla.clock.{self.clock}"), stage=self.handover.upper())
         if self.business_hours:
-            days = ", ".join(WEEKDAYS[d] for d in self.working_days)
-            holidays_text = f", except {self.holiday_country} public holidays" if self.holiday_country else ""
-            text += f" (working hours {self.day_start:%H:%M}–{self.day_end:%H:%M} on {days}{holidays_text})"
-        return (f"{text}. Times are in {self.timezone}. Hand-overs without sales feedback after "
-                f"{self.feedback_days} days are listed.")
+            days = ", ".join(t(f"weekday.{d}") for d in self.working_days)
+            holidays_text = t("sla.summary_holidays", country=self.holiday_country) if self.holiday_country else ""
+            text += t("sla.summary_business", start=f"{self.day_start:%H:%M}", end=f"{self.day_end:%H:%M}", days=days,
+                      holidays=holidays_text)
+        return text + t("sla.summary_tail", zone=self.timezone, days=self.feedback_days)
 
     def to_json(self) -> str:
         data = asdict(self)
