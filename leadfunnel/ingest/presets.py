@@ -15,14 +15,6 @@ LEAD_FIELDS: tuple[str, ...] = ("lead_id", "created_at", "channel", "company", "
                                 "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at", "amount",
                                 "job_title")
 TIMESTAMP_FIELDS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at"})
-FIELD_LABELS: dict[str, str] = {
-    "lead_id": "Lead id", "created_at": "Created", "channel": "Channel (first touch)", "company": "Company",
-    "industry": "Industry", "company_size": "Company size", "owner": "Sales owner", "mql_at": "MQL date",
-    "sal_at": "SAL date", "sql_at": "SQL date", "opportunity_at": "Opportunity date", "won_at": "Won date",
-    "lost_at": "Lost date", "amount": "Amount", "job_title": "Job title / role",
-    "email": "Email (id when there is none)",
-}
-
 # Source values → canonical channel keys (matched case- and width-insensitively).
 CHANNEL_VALUES: dict[str, str] = {
     # HubSpot "Original Source"
