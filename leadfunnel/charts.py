@@ -94,18 +94,19 @@ def score_histogram_figure(binned: pl.DataFrame, width: float, threshold: float)
     for group, colour in OUTCOME_COLOURS.items():
         rows = binned.filter(pl.col("group") == group)
         fig.add_trace(go.Bar(
-            x=(rows["bin_start"] + width / 2).to_list(), y=rows["leads"].to_list(), width=width, name=group,
+            x=(rows["bin_start"] + width / 2).to_list(), y=rows["leads"].to_list(), width=width,
+            name=t(f"chart.group.{group}"),
             marker={"color": colour, "line": {"color": "#fff", "width": 0.5}},
             customdata=rows["bin_start"].to_list(),
-            hovertemplate=f"{group}<br>score %{{customdata:,.0f}}–%{{customdata:,.0f}}+{width:g}: "
+            hovertemplate=f"{t(f'chart.group.{group}')}<br>%{{customdata:,.0f}}–%{{customdata:,.0f}}+{width:g}: "
                           "%{y:,} leads<extra></extra>",
         ))
     fig.add_vline(x=threshold, line={"color": PALETTE[5], "width": 2, "dash": "dash"},
-                  annotation={"text": f"threshold {threshold:g}", "font": {"color": PALETTE[5]}},
+                  annotation={"text": t("chart.threshold", value=f"{threshold:g}"), "font": {"color": PALETTE[5]}},
                   annotation_position="top right")
     fig.update_layout(barmode="stack", bargap=0, legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(title="score at the as-of date", rangemode="tozero")
-    fig.update_yaxes(title="leads")
+    fig.update_xaxes(title=t("chart.score_at_as_of"), rangemode="tozero")
+    fig.update_yaxes(title=t("chart.leads"))
     return _layout(fig, height=360)
 
 
@@ -119,7 +120,7 @@ def score_by_channel_figure(channels: pl.DataFrame, threshold: float) -> go.Figu
         hoverinfo="x+y",
     ))
     fig.add_vline(x=threshold, line={"color": PALETTE[5], "width": 2, "dash": "dash"})
-    fig.update_xaxes(title="score at the as-of date", rangemode="tozero")
+    fig.update_xaxes(title=t("chart.score_at_as_of"), rangemode="tozero")
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(300, 30 * len(labels) + 80))
 
@@ -137,11 +138,11 @@ def threshold_curve_figure(curve: pl.DataFrame, current: float, current_crossed:
         fig.add_trace(go.Scatter(
             x=[current_crossed], y=[current_recall], mode="markers+text", name="current threshold",
             marker={"color": PALETTE[5], "size": 13, "symbol": "diamond"},
-            text=[f"threshold {current:g}"], textposition="bottom right",
+            text=[t("chart.threshold", value=f"{current:g}")], textposition="bottom right",
             hovertemplate="current threshold<br>handed over %{x:,}<br>recall %{y:.1%}<extra></extra>",
         ))
-    fig.update_xaxes(title="leads handed over (crossed the threshold)", rangemode="tozero", tickformat=",")
-    fig.update_yaxes(title="recall (caught ÷ positives)", tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(title=t("chart.handed_over_axis"), rangemode="tozero", tickformat=",")
+    fig.update_yaxes(title=t("chart.recall_axis"), tickformat=".0%", range=[0, 1.05])
     fig.update_layout(showlegend=False)
     return _layout(fig, height=360)
 
@@ -149,14 +150,14 @@ def threshold_curve_figure(curve: pl.DataFrame, current: float, current_crossed:
 def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
     """Bars: leads the rules would have handed over each week; line: the MQLs that really happened."""
     fig = go.Figure([
-        go.Bar(x=weekly["week"].to_list(), y=weekly["what_if"].to_list(), name="what-if hand-overs",
+        go.Bar(x=weekly["week"].to_list(), y=weekly["what_if"].to_list(), name=t("chart.what_if"),
                marker={"color": PALETTE[0]}, hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} what-if<extra></extra>"),
-        go.Scatter(x=weekly["week"].to_list(), y=weekly["actual_mql"].to_list(), name="actual MQLs",
+        go.Scatter(x=weekly["week"].to_list(), y=weekly["actual_mql"].to_list(), name=t("chart.actual_mql"),
                    mode="lines+markers", line={"color": PALETTE[1], "width": 2},
                    hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} actual MQLs<extra></extra>"),
     ])
     fig.update_xaxes(tickformat="%Y-%m-%d")
-    fig.update_yaxes(title="leads per week", rangemode="tozero")
+    fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 

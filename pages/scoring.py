@@ -13,6 +13,7 @@ from leadfunnel.charts import (
     weekly_handover_figure,
 )
 from leadfunnel.export import csv_bytes
+from leadfunnel.i18n import day, t
 from leadfunnel.model import channel_label
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
@@ -33,7 +34,6 @@ from leadfunnel.scoring.rollup import lead_outcomes_fast
 from leadfunnel.scoring.rules import (
     DEFAULT_RULES,
     FIT_ATTRIBUTES,
-    FORMULA,
     RuleSet,
     RuleSetError,
     dump_rules,
@@ -45,22 +45,13 @@ from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
 
-OUTCOME_LABELS = {"sql": "SQL", "won": "Won deal"}
 filters, _ = current_view()
 con = runner().con
 
-st.title("Lead scoring")
-st.caption("Try other weights and thresholds and see, on your own history, how many leads sales would get "
-           "and how many real deals the rules would have flagged before they happened.")
-with st.expander("How the score and the backtest are computed"):
-    st.markdown(f"**Score.** {FORMULA}  \n"
-                "**Crossing time**: the first activity at which a lead's running score (including that activity) "
-                "reached the threshold. **Positives**: leads that reached the outcome before the as-of date. "
-                "**Caught**: positives whose crossing time was strictly before the outcome. "
-                "**Recall** = caught ÷ positives; **precision** = caught ÷ leads that crossed; "
-                "**lead time gained** = outcome time − crossing time (median over caught leads).  \n"
-                "The backtest uses all leads created before the as-of date that match the sidebar's channel, "
-                "industry, size and owner filters; the date range sets the weekly chart and the as-of default.")
+st.title(t("scoring.title"))
+st.caption(t("scoring.caption"))
+with st.expander(t("scoring.how")):
+    st.markdown(t("scoring.how_text"))
 
 
 # --- the rules being tried -------------------------------------------------------------------------
@@ -76,7 +67,7 @@ def _save(rules: RuleSet) -> None:
     except RuleSetError as error:
         st.session_state["rules_message"] = ("error", str(error))
         return
-    st.session_state["rules_message"] = ("success", f"Saved the rules as “{name}”.")
+    st.session_state["rules_message"] = ("success", t("scoring.saved", name=name))
     _select(name)
 
 
@@ -90,38 +81,36 @@ def _upload() -> None:
     except (RuleSetError, UnicodeDecodeError) as error:
         st.session_state["rules_message"] = ("error", f"{uploaded.name}: {error}")
         return
-    st.session_state["rules_message"] = ("success", f"Loaded “{rules.name}” from {uploaded.name}.")
+    st.session_state["rules_message"] = ("success", t("scoring.loaded", name=rules.name, file=uploaded.name))
     _select(rules.name)
 
 
 top = st.columns([2, 2, 2, 1.4, 1.4])
-picked = top[0].selectbox("Rule set", rule_set_names(con), key="rule_set",
-                          help="The guide's default or a saved set. Changes below are tried live; save them to keep.")
+picked = top[0].selectbox(t("scoring.rule_set"), rule_set_names(con), key="rule_set", help=t("scoring.rule_set_help"))
 saved = load_rule_set(con, picked)
-threshold = top[1].slider("Hand-over threshold (points)", 1, max(300, int(saved.threshold) * 2),
-                          int(saved.threshold), key=f"threshold::{picked}",
-                          help="A lead is handed over to sales when its score reaches this.")
-half_life = top[2].slider("Recency half-life (days, 0 = no decay)", 0, 365, int(saved.half_life_days or 0),
-                          key=f"half_life::{picked}", help="Points lose half their value every this many days.")
-outcome = top[3].radio("Outcome", list(OUTCOME_LABELS), format_func=OUTCOME_LABELS.get, key="outcome",
-                       help="What a lead must reach after crossing to count as caught.")
+threshold = top[1].slider(t("scoring.threshold"), 1, max(300, int(saved.threshold) * 2), int(saved.threshold),
+                          key=f"threshold::{picked}", help=t("scoring.threshold_help"))
+half_life = top[2].slider(t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0), key=f"half_life::{picked}",
+                          help=t("scoring.half_life_help"))
+outcome = top[3].radio(t("scoring.outcome"), ["sql", "won"], format_func=lambda o: t(f"scoring.outcome.{o}"),
+                       key="outcome", help=t("scoring.outcome_help"))
+reached = t(f"scoring.outcome.{outcome}")
 default_as_of = (filters.date_to or datetime.now().date()) + timedelta(days=1)
-as_of_day = top[4].date_input("As of (start of day)", value=default_as_of, key=f"as_of::{default_as_of}",
-                              help="Only activities before this instant count. Default: the day after the date range.")
+as_of_day = top[4].date_input(t("scoring.as_of"), value=default_as_of, key=f"as_of::{default_as_of}",
+                              help=t("scoring.as_of_help"))
 as_of = datetime.combine(as_of_day, time())
 
-with st.expander("Points per activity type, caps and fit points", expanded=False):
+with st.expander(t("scoring.points"), expanded=False):
     points_column, fit_column = st.columns([3, 2])
     types = editable_types(saved)
     edited_points = points_column.data_editor(
-        pl.DataFrame({"activity_type": types, "points": [float(saved.points.get(t, 0.0)) for t in types],
-                      "cap": [saved.caps.get(t) for t in types]}, schema_overrides={"cap": pl.Float64}),
+        pl.DataFrame({"activity_type": types, "points": [float(saved.points.get(kind, 0.0)) for kind in types],
+                      "cap": [saved.caps.get(kind) for kind in types]}, schema_overrides={"cap": pl.Float64}),
         key=f"points::{picked}", hide_index=True, width="stretch", disabled=["activity_type"],
         column_config={
-            "activity_type": st.column_config.TextColumn("Activity type"),
-            "points": st.column_config.NumberColumn("Points", step=1.0, help="Points each activity adds."),
-            "cap": st.column_config.NumberColumn("Cap", min_value=0.0, step=1.0,
-                                                 help="Most points this type can add in total; empty = no cap."),
+            "activity_type": st.column_config.TextColumn(t("scoring.activity_type")),
+            "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0, help=t("scoring.points_help")),
+            "cap": st.column_config.NumberColumn(t("scoring.cap"), min_value=0.0, step=1.0, help=t("scoring.cap_help")),
         },
     )
     fit_rows = sorted(saved.fit.items())
@@ -131,12 +120,13 @@ with st.expander("Points per activity type, caps and fit points", expanded=False
                      schema={"attribute": pl.String, "value": pl.String, "points": pl.Float64}),
         key=f"fit::{picked}", hide_index=True, width="stretch", num_rows="dynamic",
         column_config={
-            "attribute": st.column_config.SelectboxColumn("Attribute", options=list(FIT_ATTRIBUTES), required=True),
-            "value": st.column_config.TextColumn("Value", required=True, help="Exact value, e.g. Manufacturing."),
-            "points": st.column_config.NumberColumn("Points", step=1.0, required=True),
+            "attribute": st.column_config.SelectboxColumn(t("scoring.attribute"), options=list(FIT_ATTRIBUTES),
+                                                          required=True),
+            "value": st.column_config.TextColumn(t("scoring.value"), required=True, help=t("scoring.value_help")),
+            "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0, required=True),
         },
     )
-    fit_column.caption("Fit points are added once to every lead whose attribute has that value.")
+    fit_column.caption(t("scoring.fit_caption"))
 
 try:
     rules = RuleSet(
@@ -147,17 +137,17 @@ try:
              if r["attribute"] and r["value"] and r["points"] is not None},
     )
 except RuleSetError as error:
-    st.error(f"These rules cannot be used: {error}")
+    st.error(t("scoring.bad_rules", error=error))
     st.stop()
 
 save, download, upload = st.columns([2, 1, 2])
 with save:
     name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
-    name_column.text_input("Save these rules as", key="save_as", placeholder="e.g. Q3 proposal: threshold 80")
-    button_column.button("Save", on_click=_save, args=(rules,), disabled=not st.session_state.get("save_as"))
-download.download_button("Download rules (YAML)", dump_rules(rules), file_name="leadfunnel-rules.yaml",
+    name_column.text_input(t("scoring.save_as"), key="save_as", placeholder=t("scoring.save_as_hint"))
+    button_column.button(t("scoring.save"), on_click=_save, args=(rules,), disabled=not st.session_state.get("save_as"))
+download.download_button(t("scoring.download_rules"), dump_rules(rules), file_name="leadfunnel-rules.yaml",
                          mime="application/yaml", width="stretch")
-upload.file_uploader("Load a rules file (YAML or JSON)", type=["yaml", "yml", "json"], key="rules_upload",
+upload.file_uploader(t("scoring.load_rules"), type=["yaml", "yml", "json"], key="rules_upload",
                      on_change=_upload, label_visibility="collapsed")
 if message := st.session_state.pop("rules_message", None):
     (st.error if message[0] == "error" else st.success)(message[1])
@@ -166,7 +156,7 @@ if message := st.session_state.pop("rules_message", None):
 
 rollup = scoring_rollup(as_of, filters)
 if rollup.leads.is_empty():
-    st.info("No leads match these filters before the as-of date. Move the as-of date later or clear a filter.")
+    st.info(t("scoring.empty"))
     st.stop()
 
 
@@ -194,110 +184,102 @@ def _delta(delta: str | None) -> str | None:
     return delta if changed else None
 
 
-st.subheader(f"Backtest: would these rules have flagged the leads that became {OUTCOME_LABELS[outcome]}?")
+st.subheader(t("scoring.backtest", outcome=reached))
 metrics = st.columns(5)
-metrics[0].metric("Handed over", count(result.crossed), _delta(count_delta(result.crossed, baseline.crossed)),
-                  delta_color="off", help="Leads whose running score crossed the threshold before the as-of date.")
-metrics[1].metric("Caught", count(result.caught), _delta(count_delta(result.caught, baseline.caught)),
-                  help=f"Leads that crossed strictly before reaching {OUTCOME_LABELS[outcome]}.")
-metrics[2].metric("Recall", percent(result.recall), _delta(rate_delta(result.recall, baseline.recall)),
-                  help=f"Caught ÷ the {result.positives:,} leads that reached {OUTCOME_LABELS[outcome]}.")
-metrics[3].metric("Precision", percent(result.precision), _delta(rate_delta(result.precision, baseline.precision)),
-                  help="Caught ÷ handed over.")
+metrics[0].metric(t("pack.handed_over"), count(result.crossed), _delta(count_delta(result.crossed, baseline.crossed)),
+                  delta_color="off", help=t("scoring.handed_over_help"))
+metrics[1].metric(t("pack.caught"), count(result.caught), _delta(count_delta(result.caught, baseline.caught)),
+                  help=t("scoring.caught_help", outcome=reached))
+metrics[2].metric(t("pack.recall"), percent(result.recall), _delta(rate_delta(result.recall, baseline.recall)),
+                  help=t("scoring.recall_help", n=result.positives, outcome=reached))
+metrics[3].metric(t("pack.precision"), percent(result.precision),
+                  _delta(rate_delta(result.precision, baseline.precision)), help=t("scoring.precision_help"))
 lead_time_slot = metrics[4].empty()
-st.caption(f"{result.leads:,} leads created before {as_of:%Y-%m-%d}; {result.positives:,} reached "
-           f"{OUTCOME_LABELS[outcome]}. Once you change the rules, the arrows compare with the saved rule set "
-           f"“{saved.name}” (threshold {saved.threshold:g}).")
+st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=day(as_of), positives=result.positives,
+             outcome=reached, name=saved.name, threshold=f"{saved.threshold:g}"))
 
 curve_column, weekly_column = st.columns(2)
 with curve_column:
-    st.markdown("**Volume vs. recall over all thresholds**")
+    st.markdown(t("scoring.curve"))
     curve = threshold_curve(per_lead)
     st.plotly_chart(threshold_curve_figure(curve, rules.threshold, result.crossed, result.recall),
                     width="stretch", key="threshold_curve")
-    st.caption("Each point of the line is one threshold: leads handed over against the share of real "
-               f"{OUTCOME_LABELS[outcome]}s caught in advance. The diamond is the slider's threshold.")
+    st.caption(t("scoring.curve_caption", outcome=reached))
 
 # Crossing *times* (lead time, weekly what-if) need every event: drawn after the instant numbers above.
-with weekly_column, st.spinner("Replaying every activity for crossing times…"):
+with weekly_column, st.spinner(t("scoring.replaying")):
     timed = per_lead if "crossing_at" in per_lead.columns else with_crossing_times(rules)
     lead_days = summarise(timed, rules.threshold, outcome).median_lead_days
-    lead_time_slot.metric("Days earlier (median)", days(lead_days),
-                          help=f"Median of ({OUTCOME_LABELS[outcome]} time − crossing time) over caught leads.")
-    st.markdown(f"**What-if hand-overs per week vs. actual MQLs**, {filters.date_from} to {filters.date_to}")
+    lead_time_slot.metric(t("pack.days_earlier"), days(lead_days), help=t("scoring.days_earlier_help", outcome=reached))
+    st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
     start = datetime.combine(filters.date_from, time()) if filters.date_from else None
     end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
     weekly = handovers_by_week(timed, start, min(end, as_of) if end else as_of)
     st.plotly_chart(weekly_handover_figure(weekly), width="stretch", key="weekly_handovers")
     weeks = max(weekly.height, 1)
-    st.caption(f"What-if: leads whose score crossed the threshold that week ({weekly['what_if'].sum() / weeks:,.1f} "
-               f"per week on average); actual: leads that became MQL ({weekly['actual_mql'].sum() / weeks:,.1f} "
-               "per week). Weeks start on Monday.")
+    st.caption(t("scoring.weekly_caption", what_if=f"{weekly['what_if'].sum() / weeks:,.1f}",
+                 actual=f"{weekly['actual_mql'].sum() / weeks:,.1f}"))
 
 # --- distribution ----------------------------------------------------------------------------------
 
-st.subheader(f"Score distribution on {as_of:%Y-%m-%d}")
+st.subheader(t("scoring.distribution", as_of=day(as_of)))
 scores = run_query("scoring/lead_scores", {"as_of": as_of, **rules.params()})
 scored = with_outcome_group(rollup.leads, as_of, scores)
 over = int((scored["score"] >= rules.threshold).sum())
-st.caption(f"{over:,} of {scored.height:,} leads score at or over the threshold on that day "
-           "(with decay, a lead that crossed earlier may have fallen back below).")
-split = st.segmented_control("Split by", ["Outcome", "Channel"], default="Outcome", key="score_split")
+st.caption(t("scoring.over", over=over, leads=scored.height))
+split = st.segmented_control(t("scoring.split"), ["Outcome", "Channel"], default="Outcome", key="score_split",
+                             format_func=lambda o: t(f"scoring.split.{o}"))
 if split == "Channel":
     st.plotly_chart(score_by_channel_figure(by_channel(scored, rules.threshold), rules.threshold),
                     width="stretch", key="score_by_channel")
-    st.caption("Each box: the middle half of the channel's leads, the line inside is the median, whiskers reach "
-               "the lowest and highest score. Dashed line: the threshold.")
+    st.caption(t("scoring.boxes_caption"))
 else:
     width = nice_bin_width(rules.threshold, float(scored["score"].max() or 0))
     st.plotly_chart(score_histogram_figure(binned_by_group(scored, width), width, rules.threshold),
                     width="stretch", key="score_histogram")
-    st.caption(f"Leads per {width:g}-point score band, coloured by where they got by the as-of date.")
+    st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
 
 # --- learned weights -------------------------------------------------------------------------------
 
-st.subheader("Learn weights from history")
+st.subheader(t("scoring.learn"))
 try:
     suggestion = suggest_points(scoring_history(as_of, filters), rules, outcome)
 except NotEnoughHistory as reason:
-    st.info(f"Cannot learn weights here: {reason}.")
+    st.info(t("scoring.cannot_learn", reason=reason))
 else:
-    learned_name = f"Learned {as_of:%Y-%m-%d} ({OUTCOME_LABELS[outcome]})"
+    learned_name = t("scoring.learned_name", as_of=day(as_of), outcome=reached)
     comparison = pl.DataFrame({
         "activity_type": list(suggestion.points),
-        "current": [rules.points.get(t, 0.0) for t in suggestion.points],
+        "current": [rules.points.get(kind, 0.0) for kind in suggestion.points],
         "suggested": list(suggestion.points.values()),
     }).sort("suggested", descending=True)
     table_column, auc_column = st.columns([3, 2])
     table_column.dataframe(comparison, hide_index=True, width="stretch", column_config={
-        "activity_type": "Activity type", "current": "Current points", "suggested": "Suggested points"})
-    auc_column.metric("Holdout AUC, current points", f"{suggestion.holdout_auc_current:.2f}")
-    auc_column.metric("Holdout AUC, suggested points", f"{suggestion.holdout_auc_suggested:.2f}")
-    auc_column.caption(
-        f"AUC is the chance that a random lead which reached {OUTCOME_LABELS[outcome]} outscores a random one that "
-        f"did not (0.5 = coin toss, 1 = perfect), measured on the newest {suggestion.holdout_leads:,} leads after "
-        f"learning from the older {suggestion.train_leads:,}. Suggested points come from a logistic regression on "
-        "activity counts before the outcome, scaled so the largest equals your largest current weight; sales "
-        "touches are left out.")
+        "activity_type": t("scoring.activity_type"), "current": t("scoring.current_points"),
+        "suggested": t("scoring.suggested_points")})
+    auc_column.metric(t("scoring.auc_current"), f"{suggestion.holdout_auc_current:.2f}")
+    auc_column.metric(t("scoring.auc_suggested"), f"{suggestion.holdout_auc_suggested:.2f}")
+    auc_column.caption(t("scoring.auc_caption", outcome=reached, holdout=suggestion.holdout_leads,
+                         train=suggestion.train_leads))
 
     def _use_suggestion() -> None:
         save_rule_set(con, rules.with_changes(name=learned_name, points=suggestion.points, caps={}))
         _select(learned_name)
 
-    auc_column.button("Use the suggestion as a new rule set", on_click=_use_suggestion,
-                      help=f"Saves “{learned_name}” with your threshold and half-life, and selects it.")
+    auc_column.button(t("scoring.use_suggestion"), on_click=_use_suggestion,
+                      help=t("scoring.use_suggestion_help", name=learned_name))
 
 # --- leads to look at ------------------------------------------------------------------------------
 
-st.subheader("Top-scoring leads not yet handed over")
+st.subheader(t("scoring.top_leads"))
 top_leads = top_open_leads(scored, as_of, run_query).with_columns(
     pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
 st.dataframe(top_leads, hide_index=True, width="stretch", column_config={
-    "lead_id": "Lead", "company": "Company", "channel": "Channel", "owner": "Owner",
-    "score": st.column_config.NumberColumn("Score", format="%.1f"),
-    "last_activity": st.column_config.DatetimeColumn("Last activity", format="YYYY-MM-DD HH:mm"),
-    "recent_activities": "Recent activities (newest first)",
+    "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"),
+    "owner": t("sidebar.owner"), "score": st.column_config.NumberColumn(t("sla.score"), format="%.1f"),
+    "last_activity": st.column_config.DatetimeColumn(t("scoring.last_activity"), format="YYYY-MM-DD HH:mm"),
+    "recent_activities": t("scoring.recent_activities"),
 })
-st.caption("Leads without an MQL date by the as-of date, highest score first.")
-st.download_button("Download these leads (CSV)", csv_bytes(top_leads), file_name=f"top-leads-{as_of:%Y%m%d}.csv",
+st.caption(t("scoring.top_leads_caption"))
+st.download_button(t("scoring.download_leads"), csv_bytes(top_leads), file_name=f"top-leads-{as_of:%Y%m%d}.csv",
                    mime="text/csv")

@@ -19,10 +19,6 @@ import yaml
 
 from leadfunnel.model import ACTIVITY_TYPES
 
-FORMULA = (
-    "score(lead, t) = fit(lead) + Σ over activity types of min(cap, Σ points × d(t − activity time)), "
-    "counting only activities before t; d(Δ) = 0.5^(Δ days ÷ half-life), or 1 without decay."
-)
 FIT_ATTRIBUTES: tuple[str, ...] = ("industry", "company_size", "channel", "owner", "job_title")
 SALES_TOUCH_TYPES: frozenset[str] = frozenset({"sales_call", "sales_email", "meeting"})
 

@@ -12,9 +12,9 @@ import pytest
 from leadfunnel.i18n import CATALOGUES, language_from_locale, set_language, t
 
 PROJECT = Path(__file__).resolve().parents[2]
-# Modules drawn entirely from the catalogue. pages/scoring.py is the one still in English.
-TRANSLATED = ("dashboard.py", "pages/funnel.py", "pages/channels.py", "pages/sla.py", "pages/data.py",
-              "leadfunnel/ui/sidebar.py")
+# Every page and the shared chrome draw their text from the catalogue.
+TRANSLATED = ("dashboard.py", "pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py",
+              "pages/data.py", "leadfunnel/ui/sidebar.py")
 SHOWN = {"title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success", "metric",
          "selectbox", "radio", "multiselect", "date_input", "button", "expander", "text_input", "checkbox",
          "toggle", "slider", "number_input", "download_button", "file_uploader", "write", "Page"}
