@@ -21,3 +21,19 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on Windows shows Japanese text instead of mojibake."""
     return "\ufeff".encode() + neutralise_formulas(frame).write_csv().encode("utf-8")
+
+
+def xlsx_bytes(frame: pl.DataFrame, sheet: str = "leadfunnel") -> bytes:
+    """An Excel workbook of the table; text that looks like a formula is neutralised as in CSV."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    worksheet = book.create_sheet(sheet[:31])
+    worksheet.append(frame.columns)
+    for row in neutralise_formulas(frame).iter_rows():
+        worksheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

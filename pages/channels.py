@@ -6,6 +6,7 @@ import streamlit as st
 from leadfunnel.charts import channel_figure
 from leadfunnel.i18n import day, t
 from leadfunnel.model import channel_label
+from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
 
@@ -53,3 +54,4 @@ st.dataframe(
     },
 )
 st.caption(t("channels.sort_hint"))
+download_buttons(channels, "channels", "channels")

@@ -5,7 +5,6 @@ import re
 import streamlit as st
 
 from leadfunnel.database import create_user_database
-from leadfunnel.export import csv_bytes
 from leadfunnel.i18n import t
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
@@ -14,6 +13,7 @@ from leadfunnel.ingest.readers import DELIMITERS, UnreadableFile, read_table
 from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.paths import DATA_DIR
+from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.session import database_path, run_query, runner, use_database
 from leadfunnel.ui.sidebar import current_view
 
@@ -145,8 +145,7 @@ metrics[4].metric(t("data.rejected"), f"{result.prepared.rejected_lines:,}")
 report = result.report()
 if report.height:
     st.dataframe(report, hide_index=True, width="stretch", height=min(36 * (report.height + 1) + 4, 360))
-    st.download_button(t("data.download_report"), csv_bytes(report), file_name="validation-report.csv",
-                       mime="text/csv")
+    download_buttons(report, "validation-report", "validation_report")
     st.caption(t("data.report_note"))
 else:
     st.success(t("data.all_valid"))

@@ -6,6 +6,7 @@ import streamlit as st
 from leadfunnel.charts import funnel_figure, monthly_stage_figure
 from leadfunnel.i18n import day, t
 from leadfunnel.model import stage_label
+from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
@@ -62,6 +63,8 @@ with table:
         hide_index=True, width="stretch",
     )
     st.caption(t("funnel.table_caption"))
+    download_buttons(stages.select("stage", "label", "leads", "rate_from_previous", "rate_from_lead", "drop_off",
+                                   "median_days_from_previous"), "funnel", "funnel")
 
 st.subheader(t("funnel.by_month"))
 monthly = translated(run_query("funnel/monthly_stage_entries", filters.params(mode)))

@@ -12,7 +12,6 @@ from leadfunnel.charts import (
     threshold_curve_figure,
     weekly_handover_figure,
 )
-from leadfunnel.export import csv_bytes
 from leadfunnel.i18n import day, t
 from leadfunnel.model import channel_label
 from leadfunnel.scoring.backtest import (
@@ -41,6 +40,8 @@ from leadfunnel.scoring.rules import (
     parse_rules,
 )
 from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
+from leadfunnel.ui import url_state
+from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
@@ -85,8 +86,22 @@ def _upload() -> None:
     _select(rules.name)
 
 
+names = rule_set_names(con)
+invalid = url_state.restore_page("scoring", {
+    "rules": ("rule_set", lambda v: v if v in names else None),
+    "outcome": ("outcome", lambda v: v if v in ("sql", "won") else None),
+})
+chosen = st.session_state.get("rule_set", names[0])
+chosen_rules = load_rule_set(con, chosen if chosen in names else names[0])
+invalid += url_state.restore_page("scoring-sliders", {
+    "threshold": (f"threshold::{chosen}", url_state.number_between(1, max(300, int(chosen_rules.threshold) * 2))),
+    "half_life": (f"half_life::{chosen}", url_state.number_between(0, 365)),
+})
+if invalid:
+    st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
+
 top = st.columns([2, 2, 2, 1.4, 1.4])
-picked = top[0].selectbox(t("scoring.rule_set"), rule_set_names(con), key="rule_set", help=t("scoring.rule_set_help"))
+picked = top[0].selectbox(t("scoring.rule_set"), names, key="rule_set", help=t("scoring.rule_set_help"))
 saved = load_rule_set(con, picked)
 threshold = top[1].slider(t("scoring.threshold"), 1, max(300, int(saved.threshold) * 2), int(saved.threshold),
                           key=f"threshold::{picked}", help=t("scoring.threshold_help"))
@@ -99,6 +114,12 @@ default_as_of = (filters.date_to or datetime.now().date()) + timedelta(days=1)
 as_of_day = top[4].date_input(t("scoring.as_of"), value=default_as_of, key=f"as_of::{default_as_of}",
                               help=t("scoring.as_of_help"))
 as_of = datetime.combine(as_of_day, time())
+url_state.publish({
+    "rules": None if picked == names[0] else picked,
+    "threshold": None if threshold == int(saved.threshold) else str(threshold),
+    "half_life": None if half_life == int(saved.half_life_days or 0) else str(half_life),
+    "outcome": None if outcome == "sql" else outcome,
+})
 
 with st.expander(t("scoring.points"), expanded=False):
     points_column, fit_column = st.columns([3, 2])
@@ -239,6 +260,29 @@ else:
                     width="stretch", key="score_histogram")
     st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
 
+# --- two scenarios side by side ---------------------------------------------------------------------
+
+st.subheader(t("scoring.compare"))
+first_column, second_column = st.columns(2)
+first = first_column.selectbox(t("scoring.scenario_a"), names, key="compare_a")
+second = second_column.selectbox(t("scoring.scenario_b"), names, index=min(1, len(names) - 1), key="compare_b")
+scenarios = []
+for name in (first, second):
+    candidate = load_rule_set(con, name)
+    replayed = with_crossing_times(candidate)
+    summary = summarise(replayed, candidate.threshold, outcome)
+    per_week = handovers_by_week(replayed, start, min(end, as_of) if end else as_of)
+    scenarios.append({
+        t("scoring.rule_set"): name, t("pack.threshold"): candidate.threshold, t("pack.handed_over"): summary.crossed,
+        t("scoring.per_week"): round(per_week["what_if"].sum() / max(per_week.height, 1), 1),
+        t("pack.caught"): summary.caught, t("pack.recall"): percent(summary.recall),
+        t("pack.precision"): percent(summary.precision), t("pack.days_earlier"): days(summary.median_lead_days),
+    })
+comparison_table = pl.DataFrame(scenarios)
+st.dataframe(comparison_table, hide_index=True, width="stretch")
+st.caption(t("scoring.compare_caption"))
+download_buttons(comparison_table, "scenarios", "scenarios")
+
 # --- learned weights -------------------------------------------------------------------------------
 
 st.subheader(t("scoring.learn"))
@@ -254,6 +298,8 @@ else:
         "suggested": list(suggestion.points.values()),
     }).sort("suggested", descending=True)
     table_column, auc_column = st.columns([3, 2])
+    with table_column:
+        download_buttons(comparison, "suggested-points", "suggested_points")
     table_column.dataframe(comparison, hide_index=True, width="stretch", column_config={
         "activity_type": t("scoring.activity_type"), "current": t("scoring.current_points"),
         "suggested": t("scoring.suggested_points")})
@@ -281,5 +327,4 @@ st.dataframe(top_leads, hide_index=True, width="stretch", column_config={
     "recent_activities": t("scoring.recent_activities"),
 })
 st.caption(t("scoring.top_leads_caption"))
-st.download_button(t("scoring.download_leads"), csv_bytes(top_leads), file_name=f"top-leads-{as_of:%Y%m%d}.csv",
-                   mime="text/csv")
+download_buttons(top_leads, f"top-leads-{as_of:%Y%m%d}", "top_leads")

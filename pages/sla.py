@@ -6,7 +6,6 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
-from leadfunnel.export import csv_bytes
 from leadfunnel.i18n import day, t
 from leadfunnel.model import ACTIVITY_TYPES, channel_label
 from leadfunnel.sla.compliance import (
@@ -19,6 +18,7 @@ from leadfunnel.sla.compliance import (
     weekly,
 )
 from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, load_policy, save_policy
+from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, percent, rate_delta
 from leadfunnel.ui.session import runner
 from leadfunnel.ui.sidebar import current_view
@@ -131,6 +131,8 @@ for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), 
         table = table.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
     tab.dataframe(table, hide_index=True, width="stretch",
                   column_config={field: st.column_config.TextColumn(label), **BREAKDOWN_COLUMNS})
+    with tab:
+        download_buttons(table, f"sla-by-{field}", f"sla_{field}")
 
 st.subheader(t("pack.overdue_open"))
 overdue = overdue_now(query_runner, classified, as_of).with_columns(
@@ -143,8 +145,7 @@ else:
         "deadline_at": st.column_config.DatetimeColumn(t("sla.deadline_at"), format="YYYY-MM-DD HH:mm"),
         "hours_overdue": st.column_config.NumberColumn(t("pack.hours_overdue"), format="%.1f"),
     })
-    st.download_button(t("sla.download_overdue"), csv_bytes(overdue),
-                       file_name=f"overdue-{as_of:%Y%m%d-%H%M}.csv", mime="text/csv")
+    download_buttons(overdue, f"overdue-{as_of:%Y%m%d-%H%M}", "overdue")
 st.caption(t("sla.overdue_caption", clock=clock))
 
 st.subheader(t("sla.feedback"))

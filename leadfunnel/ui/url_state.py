@@ -3,13 +3,15 @@
 On a session's first run, valid parameters are copied into the widgets' state before they are drawn;
 invalid or stale ones (a channel that no longer exists, a date outside the data) are dropped and
 named in a notice. After the widgets are drawn, their values are written back (defaults left out).
-Parameters: lang, from, to, mode, channel, industry, size, owner (the last four repeatable).
+Parameters: lang, from, to, mode, channel, industry, size, owner (the last four repeatable); pages add
+their own (scoring: rules, threshold, half_life, outcome; SLA: as_of).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -60,6 +62,39 @@ def restore_filters(first_day: date, last_day: date, modes: Iterable[str],
         invalid += [f"{name}={v}" for v in values if v not in options[key]]
         st.session_state[key] = known
     return invalid
+
+
+def restore_page(page: str, parsers: dict[str, tuple[str, Callable[[str], Any]]]) -> list[str]:
+    """A page's own parameters, once per session: `param → (widget key, parse)`; parse returns None if invalid.
+
+    Returns the invalid parameters as `name=value` for the page's notice.
+    """
+    flag = f"{RESTORED_KEY}::{page}"
+    if st.session_state.get(flag):
+        return []
+    st.session_state[flag] = True
+    invalid = []
+    for name, (key, parse) in parsers.items():
+        if name not in st.query_params:
+            continue
+        raw = st.query_params[name]
+        try:
+            value = parse(raw)
+        except ValueError:
+            value = None
+        if value is None:
+            invalid.append(f"{name}={raw}")
+        else:
+            st.session_state[key] = value
+    return invalid
+
+
+def number_between(low: float, high: float) -> Callable[[str], int | None]:
+    def parse(raw: str) -> int | None:
+        value = int(float(raw))
+        return value if low <= value <= high else None
+
+    return parse
 
 
 def publish(values: dict[str, str | list[str] | None]) -> None:

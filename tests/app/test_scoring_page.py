@@ -60,3 +60,17 @@ def test_save_rules_and_select_them(monkeypatch, scoring_app_db):
 def test_untouched_rules_show_no_deltas(monkeypatch, scoring_app_db):
     app = open_scoring(monkeypatch, scoring_app_db)
     assert [m.delta for m in app.metric if m.label in ("Handed over", "Caught", "Recall", "Precision")] == [""] * 4
+
+
+def test_two_saved_scenarios_side_by_side(monkeypatch, scoring_app_db):
+    app = open_scoring(monkeypatch, scoring_app_db)
+    app.slider(key="threshold::Guide default").set_value(50).run()
+    app.text_input(key="save_as").input("Threshold 50").run()
+    app.button[0].click().run()
+    app.selectbox(key="compare_a").set_value("Guide default")
+    app.selectbox(key="compare_b").set_value("Threshold 50").run()
+    table = next(d.value for d in app.dataframe if "Rule set" in d.value.columns)
+    assert table["Rule set"].tolist() == ["Guide default", "Threshold 50"]
+    assert table["Caught"].tolist() == [1, 2]
+    assert table["Recall"].tolist() == ["50.0%", "100.0%"]
+    assert table["Days earlier (median)"].tolist() == ["10.0", "8.5"]

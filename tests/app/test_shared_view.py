@@ -46,3 +46,24 @@ def test_stale_parameters_fall_back_with_a_notice(monkeypatch, small_app_db):
     assert "mode=sideways" in notice and "channel=fax" in notice and "from=1999-01-01" in notice
     assert app.radio(key="mode").value == "period"
     assert app.multiselect(key="channels").value == ["seo"]
+
+
+def test_scoring_settings_round_trip_through_the_link(monkeypatch, scoring_app_db):
+    app = open_link(monkeypatch, scoring_app_db, **{"from": "2025-01-01", "to": "2025-05-31"})
+    app.switch_page("pages/scoring.py").run()
+    app.slider(key="threshold::Guide default").set_value(50)
+    app.radio(key="outcome").set_value("won").run()
+    assert app.query_params["threshold"] == "50" and app.query_params["outcome"] == "won"
+    shared = open_link(monkeypatch, scoring_app_db, **{"from": "2025-01-01", "to": "2025-05-31",
+                                                       "threshold": "50", "outcome": "won"})
+    shared.switch_page("pages/scoring.py").run()
+    assert shared.slider(key="threshold::Guide default").value == 50
+    assert {m.label: m.value for m in shared.metric} == {m.label: m.value for m in app.metric}
+
+
+def test_a_stale_rule_set_in_the_link_falls_back_with_a_notice(monkeypatch, scoring_app_db):
+    app = open_link(monkeypatch, scoring_app_db, rules="Deleted set", threshold="99999")
+    app.switch_page("pages/scoring.py").run()
+    assert not app.exception
+    assert "rules=Deleted set" in app.warning[0].value and "threshold=99999" in app.warning[0].value
+    assert app.selectbox(key="rule_set").value == "Guide default"
