@@ -86,6 +86,17 @@ def _upload() -> None:
     _select(rules.name)
 
 
+def parse_weights(raw: str, known: list[str]) -> dict[str, float] | None:
+    """`webinar_attended:30,email_open:0` → points per type (None if any part is not a known type and a number)."""
+    weights = {}
+    for part in raw.split(","):
+        kind, _, value = part.partition(":")
+        if kind not in known:
+            return None
+        weights[kind] = float(value)
+    return weights
+
+
 names = rule_set_names(con)
 invalid = url_state.restore_page("scoring", {
     "rules": ("rule_set", lambda v: v if v in names else None),
@@ -93,6 +104,9 @@ invalid = url_state.restore_page("scoring", {
 })
 chosen = st.session_state.get("rule_set", names[0])
 chosen_rules = load_rule_set(con, chosen if chosen in names else names[0])
+invalid += url_state.restore_page("scoring-weights", {
+    "w": (f"_url_weights::{chosen}", lambda raw: parse_weights(raw, editable_types(chosen_rules))),
+})
 invalid += url_state.restore_page("scoring-sliders", {
     "threshold": (f"threshold::{chosen}", url_state.number_between(1, max(300, int(chosen_rules.threshold) * 2))),
     "half_life": (f"half_life::{chosen}", url_state.number_between(0, 365)),
@@ -124,8 +138,10 @@ url_state.publish({
 with st.expander(t("scoring.points"), expanded=False):
     points_column, fit_column = st.columns([3, 2])
     types = editable_types(saved)
+    linked_weights = st.session_state.get(f"_url_weights::{picked}", {})  # from a shared link
     edited_points = points_column.data_editor(
-        pl.DataFrame({"activity_type": types, "points": [float(saved.points.get(kind, 0.0)) for kind in types],
+        pl.DataFrame({"activity_type": types, "points": [float(linked_weights.get(kind, saved.points.get(kind, 0.0)))
+                                                         for kind in types],
                       "cap": [saved.caps.get(kind) for kind in types]}, schema_overrides={"cap": pl.Float64}),
         key=f"points::{picked}", hide_index=True, width="stretch", disabled=["activity_type"],
         column_config={
@@ -160,6 +176,8 @@ try:
 except RuleSetError as error:
     st.error(t("scoring.bad_rules", error=error))
     st.stop()
+url_state.publish({"w": ",".join(f"{kind}:{points:g}" for kind, points in sorted(rules.points.items())
+                                   if points != saved.points.get(kind, 0.0)) or None})
 
 save, download, upload = st.columns([2, 1, 2])
 with save:

@@ -67,3 +67,19 @@ def test_a_stale_rule_set_in_the_link_falls_back_with_a_notice(monkeypatch, scor
     assert not app.exception
     assert "rules=Deleted set" in app.warning[0].value and "threshold=99999" in app.warning[0].value
     assert app.selectbox(key="rule_set").value == "Guide default"
+
+
+def test_weights_and_the_sla_instant_travel_in_the_link(monkeypatch, scoring_app_db, sla_app_db):
+    # Webinars at 40: S1 reaches 100 with its contact form on 03-05, 15 days before its SQL.
+    app = open_link(monkeypatch, scoring_app_db, **{"from": "2025-01-01", "to": "2025-05-31"},
+                    w="webinar_attended:40,email_open:0")
+    app.switch_page("pages/scoring.py").run()
+    assert not app.exception
+    assert app.query_params["w"] == "email_open:0,webinar_attended:40"
+    linked = {m.label: m.value for m in app.metric}
+    assert (linked["Caught"], linked["Days earlier (median)"]) == ("1", "15.0")  # default rules: 10.0
+    sla = open_link(monkeypatch, sla_app_db, **{"from": "2025-01-01", "to": "2025-01-31"}, as_of="2025-01-24T12:00")
+    sla.switch_page("pages/sla.py").run()
+    assert not sla.exception
+    shown = {m.label: m.value for m in sla.metric}
+    assert (shown["Compliance"], shown["Overdue now"], shown["Pending"]) == ("33.3%", "1", "1")
