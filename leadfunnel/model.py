@@ -53,6 +53,13 @@ def channel_label(channel: str) -> str:
     return t(f"channel.{channel}") if channel in CHANNEL_LABELS or channel == "unknown" else channel
 
 
+def activity_label(activity_type: str) -> str:
+    """Human label of an activity type in the reader's language; other (imported) types as they are."""
+    from leadfunnel.i18n import t
+
+    return t(f"activity.{activity_type}") if activity_type in ACTIVITY_TYPES else activity_type
+
+
 def stage_label(stage: str) -> str:
     from leadfunnel.i18n import t
 

@@ -39,6 +39,7 @@ def import_log() -> None:
     if log.height:
         st.markdown(f"**{t('data.import_log')}**")
         st.dataframe(log, hide_index=True, width="stretch", column_config=LOG_COLUMNS)
+        download_buttons(log, "import-log", "import_log")
 
 
 st.caption(t("data.database", name=database_path().name, leads=info["leads"], activities=info["activities"],

@@ -71,6 +71,7 @@ monthly = translated(run_query("funnel/monthly_stage_entries", filters.params(mo
 st.plotly_chart(monthly_stage_figure(monthly), width="stretch", key="monthly_chart")
 st.caption(t("funnel.month_caption"))
 with st.expander(t("funnel.monthly_numbers")):
-    st.dataframe(monthly.pivot("label", index="month", values="leads", sort_columns=False).fill_null(0)
-                 .sort("month").with_columns(pl.col("month").cast(pl.String))
-                 .rename({"month": t("funnel.col_month")}), hide_index=True, width="stretch")
+    by_month = (monthly.pivot("label", index="month", values="leads", sort_columns=False).fill_null(0)
+                .sort("month").with_columns(pl.col("month").cast(pl.String)).rename({"month": t("funnel.col_month")}))
+    st.dataframe(by_month, hide_index=True, width="stretch")
+    download_buttons(by_month, "funnel-by-month", "by_month")

@@ -13,7 +13,7 @@ from leadfunnel.charts import (
     weekly_handover_figure,
 )
 from leadfunnel.i18n import day, t
-from leadfunnel.model import channel_label
+from leadfunnel.model import activity_label, channel_label
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
     lead_outcomes,
@@ -140,12 +140,13 @@ with st.expander(t("scoring.points"), expanded=False):
     types = editable_types(saved)
     linked_weights = st.session_state.get(f"_url_weights::{picked}", {})  # from a shared link
     edited_points = points_column.data_editor(
-        pl.DataFrame({"activity_type": types, "points": [float(linked_weights.get(kind, saved.points.get(kind, 0.0)))
-                                                         for kind in types],
+        pl.DataFrame({"activity_type": types, "label": [activity_label(kind) for kind in types],
+                      "points": [float(linked_weights.get(kind, saved.points.get(kind, 0.0))) for kind in types],
                       "cap": [saved.caps.get(kind) for kind in types]}, schema_overrides={"cap": pl.Float64}),
-        key=f"points::{picked}", hide_index=True, width="stretch", disabled=["activity_type"],
+        key=f"points::{picked}", hide_index=True, width="stretch", disabled=["activity_type", "label"],
+        column_order=("label", "points", "cap"),
         column_config={
-            "activity_type": st.column_config.TextColumn(t("scoring.activity_type")),
+            "label": st.column_config.TextColumn(t("scoring.activity_type")),
             "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0, help=t("scoring.points_help")),
             "cap": st.column_config.NumberColumn(t("scoring.cap"), min_value=0.0, step=1.0, help=t("scoring.cap_help")),
         },
@@ -311,7 +312,7 @@ except NotEnoughHistory as reason:
 else:
     learned_name = t("scoring.learned_name", as_of=day(as_of), outcome=reached)
     comparison = pl.DataFrame({
-        "activity_type": list(suggestion.points),
+        "activity_type": [activity_label(kind) for kind in suggestion.points],
         "current": [rules.points.get(kind, 0.0) for kind in suggestion.points],
         "suggested": list(suggestion.points.values()),
     }).sort("suggested", descending=True)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
 from leadfunnel.i18n import day, t
-from leadfunnel.model import ACTIVITY_TYPES, channel_label
+from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label
 from leadfunnel.sla.compliance import (
     default_as_of,
     feedback_loop,
@@ -57,6 +57,7 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
     zone = right.selectbox(t("sla.timezone"), TIMEZONES, index=TIMEZONES.index(stored.timezone)
                            if stored.timezone in TIMEZONES else 0, key="sla_zone")
     touches = right.multiselect(t("sla.touch_types"), list(ACTIVITY_TYPES), default=list(stored.touch_types),
+                                format_func=activity_label,
                                 key="sla_touches")
     feedback_days = right.number_input(t("sla.feedback_days"), 1, 90,
                                        int(stored.feedback_days), key="sla_feedback_days")
@@ -186,14 +187,20 @@ band_column.dataframe(loop["by_band"].with_columns(pl.col("acceptance_rate") * 1
 reasons_column.markdown(t("sla.top_reasons"))
 reasons_column.dataframe(loop["reasons"].head(10), hide_index=True, width="stretch",
                          column_config={"reason": t("sla.reason"), "rejected": t("sla.rejected")})
+with band_column:
+    download_buttons(loop["by_band"], "acceptance-by-score-band", "by_band")
+with reasons_column:
+    download_buttons(loop["reasons"], "rejection-reasons", "reasons")
 st.markdown(f"**{t('sla.by_channel')}**")
 st.dataframe(
     loop["by_channel"].with_columns(pl.col("acceptance_rate") * 100,
                                     pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
     hide_index=True, width="stretch", column_config={"channel": t("col.channel"), **ACCEPTANCE_COLUMNS})
+download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]
 st.markdown(t("sla.without_feedback", days=stored.feedback_days, n=waiting.height))
 if waiting.height:
     st.dataframe(waiting.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
                  hide_index=True, width="stretch", height=min(36 * (waiting.height + 1) + 4, 320),
                  column_config=LEAD_COLUMNS)
+    download_buttons(waiting, "without-feedback", "waiting")
