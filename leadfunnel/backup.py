@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from leadfunnel import database
+from leadfunnel.storage import FileStorage, sql_string
 
 
 class BackupError(RuntimeError):
@@ -22,14 +23,11 @@ def backup(db: Path, out: Path) -> None:
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"{out} is not empty; choose a new folder so no earlier backup is overwritten")
     out.mkdir(parents=True, exist_ok=True)
-    con = database.connect(db)
-    try:
+    with FileStorage(db).writing() as con:
         database.check_schema(con, db)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('last_backup_at', $at), ('last_backup_to', $to)",
                     {"at": datetime.now().isoformat(timespec="seconds"), "to": str(out.resolve())})
-        con.execute(f"EXPORT DATABASE {_path_literal(out)} (FORMAT parquet)")
-    finally:
-        con.close()
+        con.execute(f"EXPORT DATABASE {sql_string(out.resolve())} (FORMAT parquet)")
 
 
 def restore(source: Path, db: Path, *, replace: bool = False) -> Path | None:
@@ -43,10 +41,8 @@ def restore(source: Path, db: Path, *, replace: bool = False) -> Path | None:
         raise BackupError(f"{source} is not a leadfunnel backup (no meta.parquet); make one with `backup --out DIR`")
     if db.exists() and not replace:
         raise BackupError(f"{db} exists; restore into a new file, or pass --replace to keep it as a copy and swap")
-    scratch = db.with_name(f"{db.name}.restoring")
-    scratch.unlink(missing_ok=True)
-    con = database.connect(scratch)
-    try:
+    kept = None
+    with FileStorage(db).writing(fresh=True) as con:
         meta = dict(con.execute("SELECT key, value FROM read_parquet($f)", {"f": str(meta_file)}).fetchall())
         found = int(meta.get("schema_version", 0))
         if not 1 <= found <= database.SCHEMA_VERSION:
@@ -62,23 +58,7 @@ def restore(source: Path, db: Path, *, replace: bool = False) -> Path | None:
         con.execute("COMMIT")
         database.upgrade(con, source)
         database.refresh_rollups(con)
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
-        scratch.unlink(missing_ok=True)
-        raise
-    con.close()
-    kept = None
-    if db.exists():
-        kept = db.with_name(f"{db.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
-        os.replace(db, kept)
-    os.replace(scratch, db)
+        if db.exists():  # kept under another name (a second link to the same file: instant, no copy)
+            kept = db.with_name(f"{db.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
+            os.link(db, kept)
     return kept
-
-
-def _path_literal(path: Path) -> str:
-    """A folder path as a SQL string literal: EXPORT/IMPORT DATABASE take no bound parameters."""
-    text = str(path.resolve())
-    if "\x00" in text:
-        raise BackupError("a folder name cannot contain a NUL character")
-    return "'" + text.replace("'", "''") + "'"

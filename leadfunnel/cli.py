@@ -41,6 +41,7 @@ from leadfunnel.scoring.scores import current_scores
 from leadfunnel.sla.compliance import default_as_of as sla_default_as_of
 from leadfunnel.sla.compliance import handovers, sla_report
 from leadfunnel.sla.policy import PolicyError, load_policy
+from leadfunnel.storage import Storage, StorageBusy, open_current, storage_for
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for logs and scripts
@@ -48,7 +49,7 @@ ISO_DAY = "%Y-%m-%d"
 MODE_OPTION_HELP = "cohort: leads created in the period; period: stage entries that happened in it."
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Database file (default: $LEADFUNNEL_DB or data/leadfunnel.duckdb).")
+    str | None, typer.Option("--db", help="Database file (default: $LEADFUNNEL_DB or data/leadfunnel.duckdb).")
 ]
 
 
@@ -95,42 +96,43 @@ def import_files(
                                                                       "are rejected.")] = False,
 ) -> None:
     """Import exports in one transaction after a validation report; nothing is written while rows are rejected."""
-    target = db or database_path()
+    target = storage_for(db or database_path())
     for path in paths:
         if not path.is_file():
             raise _fail(f"{path}: no such file")
     canonical = preset is PresetChoice.canonical or (
         preset is PresetChoice.auto and all(p.name in CANONICAL_NAMES for p in paths))
-    con = _connect_for_writing(target)
     try:
-        kind = database.read_meta(con, "kind")
-        if kind is None:
-            database.initialise(con, kind="user")
-        elif kind == "demo":
-            raise _fail(f"{target} is the demo database; import into your own file with --db, e.g. "
-                        "--db data/company.duckdb, and open it with LEADFUNNEL_DB=data/company.duckdb")
-        else:
-            database.upgrade(con, target)
-        if canonical:
-            summary = import_canonical(con, paths)
-        else:
-            summary = _import_export(con, paths, preset, mapping, encoding, delimiter, timezone, dry_run,
-                                     accept_valid)
-            if summary is None:
-                return
+        if dry_run and not canonical:
+            with _existing_or_empty(target) as con:
+                _import_export(con, paths, preset, mapping, encoding, delimiter, timezone, dry_run=True,
+                               accept_valid=accept_valid)
+            return
+        with target.writing() as con:
+            kind = database.read_meta(con, "kind")
+            if kind is None:
+                database.initialise(con, kind="user")
+            elif kind == "demo":
+                raise _fail(f"{target.location} is the demo database; import into your own file with --db, e.g. "
+                            "--db data/company.duckdb, and open it with LEADFUNNEL_DB=data/company.duckdb")
+            else:
+                database.upgrade(con, target.location)
+            if canonical:
+                summary = import_canonical(con, paths)
+            else:
+                summary = _import_export(con, paths, preset, mapping, encoding, delimiter, timezone, dry_run=False,
+                                         accept_valid=accept_valid)
     except ImportRejected as rejected:
         raise _fail(str(rejected)) from None
-    except (ValueError, database.SchemaVersionError) as error:
+    except (ValueError, database.SchemaVersionError, StorageBusy) as error:
         raise _fail(str(error)) from None
-    finally:
-        con.close()
-    err.print(f"Imported into {target}: leads {summary.leads_new} new, {summary.leads_updated} updated, "
+    err.print(f"Imported into {target.location}: leads {summary.leads_new} new, {summary.leads_updated} updated, "
               f"{summary.leads_unchanged} unchanged; {summary.activities_added} activities and "
               f"{summary.feedback_added} feedback rows added.", highlight=False)
 
 
 def _import_export(con: duckdb.DuckDBPyConnection, paths: list[Path], preset: PresetChoice, mapping_name: str | None,
-                   encoding: str | None, delimiter: str | None, zone: str, dry_run: bool,
+                   encoding: str | None, delimiter: str | None, zone: str, *, dry_run: bool,
                    accept_valid: bool) -> WriteSummary | None:
     uploads = [Upload(p.name, p.read_bytes()) for p in paths]
     tables = [read_table(u.data, u.name, encoding=encoding, delimiter=delimiter) for u in uploads]
@@ -167,9 +169,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
 ) -> None:
     """(Re)build the demo database with realistic, deterministic B2B data."""
-    target = db or database_path()
+    target = Path(db) if db else database_path()
     if target.exists():
-        con = database.connect(target, read_only=True)
+        con = storage_for(target).open_reader()
         kind = database.read_meta(con, "kind")
         con.close()
         if kind != "demo":
@@ -268,12 +270,12 @@ def backup_command(
     db: DbOption = None,
 ) -> None:
     """Back up the database into a folder that any DuckDB can read."""
-    target = db or database_path()
+    target = Path(db) if db else database_path()
     if not target.exists():
         raise _fail(f"{target}: no such database")
     try:
         backup(target, out)
-    except (BackupError, database.SchemaVersionError, duckdb.Error) as error:
+    except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy) as error:
         raise _fail(str(error)) from None
     err.print(f"Backed up {target} to {out}.", highlight=False)
 
@@ -285,10 +287,10 @@ def restore_command(
     replace: Annotated[bool, typer.Option(help="Replace an existing database (kept beside it as a copy).")] = False,
 ) -> None:
     """Rebuild a database from a backup folder."""
-    target = db or database_path()
+    target = Path(db) if db else database_path()
     try:
         kept = restore(source, target, replace=replace)
-    except (BackupError, database.SchemaVersionError, duckdb.Error) as error:
+    except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy) as error:
         raise _fail(str(error)) from None
     err.print(f"Restored {source} into {target}." + (f" The previous database is kept as {kept}." if kept else ""),
               highlight=False)
@@ -369,61 +371,58 @@ def pack(
     err.print(f"Wrote the meeting pack to {out} ({len(document) / 1e6:.1f} MB).", highlight=False)
 
 
-def _connect_for_writing(target: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection, or a plain message when another process (a dashboard, an import) holds the file."""
-    try:
-        return database.connect(target)
-    except duckdb.IOException as error:
-        detail = str(error).splitlines()[0]
-        raise _fail(f"{target} is in use by another process (a running dashboard or another import); try again "
-                    f"when it is closed or finished. DuckDB said: {detail}") from None
-
-
-def _upgrade_if_older(target: Path) -> None:
-    con = database.connect(target, read_only=True)
-    try:
-        older = (database.schema_version(con) or database.SCHEMA_VERSION) < database.SCHEMA_VERSION
-    finally:
-        con.close()
-    if older:
-        upgrade(db=target)
-
-
 @app.command()
 def upgrade(db: DbOption = None) -> None:
     """Upgrade a database written by an older leadfunnel to this version's schema, keeping all data."""
-    target = db or database_path()
+    target = storage_for(db or database_path())
     if not target.exists():
-        raise _fail(f"{target}: no such database")
-    con = _connect_for_writing(target)
+        raise _fail(f"{target.location}: no such database")
     try:
-        changed = database.upgrade(con, target)
-    except database.SchemaVersionError as error:
+        with target.writing() as con:
+            changed = database.upgrade(con, target.location)
+    except (database.SchemaVersionError, StorageBusy) as error:
         raise _fail(str(error)) from None
-    finally:
-        con.close()
     if changed:
-        err.print(f"Upgraded {target} to schema version {database.SCHEMA_VERSION}.", highlight=False)
+        err.print(f"Upgraded {target.location} to schema version {database.SCHEMA_VERSION}.", highlight=False)
 
 
 @contextmanager
-def open_for_reading(db: Path | None) -> Iterator[QueryRunner]:
-    """A read-only runner on the database (or a plain error and exit code 1); closed afterwards."""
-    target = db or database_path()
+def open_for_reading(db: str | None) -> Iterator[QueryRunner]:
+    """A read-only runner on the database (or a plain error and exit code 1); closed afterwards.
+
+    Works while a dashboard or an import has the same database open: readers see the last whole import.
+    """
+    with _reading(storage_for(db or database_path())) as runner:
+        yield runner
+
+
+@contextmanager
+def _existing_or_empty(target: Storage) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database to check an import against: the stored one, or an empty one for a new database."""
+    if target.exists():
+        with _reading(target) as runner:
+            yield runner.con
+        return
+    con = database.connect(":memory:")
+    try:
+        database.initialise(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def _reading(target: Storage) -> Iterator[QueryRunner]:
     if not target.exists():
-        raise _fail(f"{target}: no such database; run `python -m leadfunnel demo` or `import` first")
+        raise _fail(f"{target.location}: no such database; run `python -m leadfunnel demo` or `import` first")
     try:
-        _upgrade_if_older(target)
-        con = database.connect(target, read_only=True)
+        con = open_current(target)
+    except (database.SchemaVersionError, StorageBusy) as error:
+        raise _fail(str(error)) from None
     except duckdb.Error as error:
-        raise _fail(f"cannot open {target}: {error}") from None
-    except database.SchemaVersionError as error:
-        raise _fail(str(error)) from None
+        raise _fail(f"cannot open {target.location}: {error}") from None
     try:
-        database.check_schema(con, target)
         yield QueryRunner(con)
-    except database.SchemaVersionError as error:
-        raise _fail(str(error)) from None
     finally:
         con.close()
 

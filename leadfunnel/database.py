@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -160,24 +159,3 @@ def check_schema(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
                ". Older files are upgraded when opened for writing (`python -m leadfunnel upgrade --db FILE`); "
                "a file that is not a leadfunnel database cannot be used — import your exports into a new one.")
         )
-
-
-def build_atomically(path: Path, fill: Callable[[duckdb.DuckDBPyConnection], None], *, kind: str) -> None:
-    """Write a complete new database beside `path`, then swap it in with one rename.
-
-    Readers never see a half-built file, and a crash leaves the previous file untouched.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        con = connect(scratch)
-        try:
-            initialise(con, kind=kind)
-            fill(con)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(scratch, path)
-    finally:
-        scratch.unlink(missing_ok=True)
-        Path(f"{scratch}.wal").unlink(missing_ok=True)

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from leadfunnel.database import build_atomically
 from leadfunnel.ingest.store import TABLE_SCHEMAS, write_tables
+from leadfunnel.storage import build_file
 
 Progress = Callable[[float, str], None]
 
@@ -121,7 +121,7 @@ def build_demo_database(path: Path, n_leads: int = 5000, seed: int = 42, progres
     def fill(con):
         write_tables(con, **tables)
 
-    build_atomically(path, fill, kind="demo")
+    build_file(path, fill, kind="demo")
 
 
 def write_canonical_csv(tables: dict[str, pl.DataFrame], directory: Path) -> list[Path]:

@@ -14,7 +14,7 @@ from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
-from leadfunnel.ui.session import database_path, run_query, runner, use_database
+from leadfunnel.ui.session import database_path, run_query, runner, use_database, writing
 from leadfunnel.ui.sidebar import current_view
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16", "euc_jp", "latin-1")
@@ -128,7 +128,8 @@ mapping_name = name_column.text_input(t("data.save_as"), key="mapping_name", pla
 
 def _save_mapping(name: str, chosen: dict[str, str]) -> None:
     """Before the rerun, so the saved mapping is offered at once."""
-    save_mapping(query_runner.con, name, headers, preset_key, chosen)
+    with writing() as writer:
+        save_mapping(writer, name, headers, preset_key, chosen)
     st.session_state["saved_mapping"] = name.strip()
 
 
@@ -159,7 +160,8 @@ if result.problems:
 if st.button(t("data.import"), type="primary", disabled=not accept):
     with st.status(t("data.importing"), expanded=True) as status:
         try:
-            summary = commit(query_runner.con, result, accept_valid=bool(result.problems))
+            with writing() as writer:
+                summary = commit(writer, result, accept_valid=bool(result.problems))
         except ImportRejected as rejected:
             status.update(label=t("data.nothing_imported"), state="error")
             st.error(str(rejected))

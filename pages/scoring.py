@@ -43,7 +43,7 @@ from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_se
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
-from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup
+from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup, writing
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
 
 filters, _ = current_view()
@@ -64,7 +64,8 @@ def _select(name: str) -> None:
 def _save(rules: RuleSet) -> None:
     name = st.session_state.get("save_as", "").strip()
     try:
-        save_rule_set(con, rules.with_changes(name=name))
+        with writing() as writer:
+            save_rule_set(writer, rules.with_changes(name=name))
     except RuleSetError as error:
         st.session_state["rules_message"] = ("error", str(error))
         return
@@ -78,7 +79,8 @@ def _upload() -> None:
         return
     try:
         rules = parse_rules(uploaded.getvalue().decode("utf-8-sig"))
-        save_rule_set(con, rules)
+        with writing() as writer:
+            save_rule_set(writer, rules)
     except (RuleSetError, UnicodeDecodeError) as error:
         st.session_state["rules_message"] = ("error", f"{uploaded.name}: {error}")
         return
@@ -328,7 +330,8 @@ else:
                          train=suggestion.train_leads))
 
     def _use_suggestion() -> None:
-        save_rule_set(con, rules.with_changes(name=learned_name, points=suggestion.points, caps={}))
+        with writing() as writer:
+            save_rule_set(writer, rules.with_changes(name=learned_name, points=suggestion.points, caps={}))
         _select(learned_name)
 
     auc_column.button(t("scoring.use_suggestion"), on_click=_use_suggestion,

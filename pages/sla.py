@@ -21,7 +21,7 @@ from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, loa
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, percent, rate_delta
-from leadfunnel.ui.session import runner
+from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_view
 
 TIMEZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Singapore", "Asia/Shanghai", "Europe/London", "Europe/Berlin",
@@ -64,10 +64,11 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
     submitted = st.form_submit_button(t("sla.save"), type="primary")
     if submitted:
         try:
-            save_policy(query_runner.con, SlaPolicy(
-                handover=handover, deadline_hours=deadline, business_hours=business == "business",
-                working_days=tuple(sorted(days)), day_start=start, day_end=end, holiday_country=country,
-                timezone=zone, touch_types=tuple(touches), feedback_days=int(feedback_days)))
+            with writing() as writer:
+                save_policy(writer, SlaPolicy(
+                    handover=handover, deadline_hours=deadline, business_hours=business == "business",
+                    working_days=tuple(sorted(days)), day_start=start, day_end=end, holiday_country=country,
+                    timezone=zone, touch_types=tuple(touches), feedback_days=int(feedback_days)))
         except PolicyError as error:
             st.error(t("sla.not_saved", error=error))
         else:

@@ -1,8 +1,10 @@
-"""The dashboard's database: opened once per process, queried through cached, versioned results."""
+"""The dashboard's database: read through one shared connection per file version, written through swaps."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,12 +21,13 @@ from leadfunnel.paths import database_path as configured_database
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, load_history
 from leadfunnel.scoring.rollup import Rollup, load_rollup
+from leadfunnel.storage import FileStorage, StorageBusy, open_current
 
 
 def ensure_demo_database(path: Path) -> None:
     """Build the bundled demo database on first start, or rebuild it when it is of an older schema."""
     if path.exists():
-        con = database.connect(path, read_only=True)
+        con = FileStorage(path).open_reader()
         try:
             current = database.schema_version(con) == database.SCHEMA_VERSION
             is_demo = database.read_meta(con, "kind") == "demo"
@@ -38,12 +41,16 @@ def ensure_demo_database(path: Path) -> None:
         status.update(label="Demo data ready", state="complete", expanded=False)
 
 
-@st.cache_resource(show_spinner=False)
-def _runner(path: str) -> QueryRunner:
-    """One read-write connection per process: settings (rule sets, SLA policy) and uploads are stored."""
-    con = database.connect(path)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _runner(path: str, snapshot: str) -> QueryRunner:
+    """One read-only connection per version of a file, shared by every session of this process.
+
+    An import or a saved setting (from this app or the CLI) swaps in a new file: its snapshot changes,
+    the next rerun opens the new version, and the old connection goes when the last session lets go.
+    """
+    del snapshot  # part of the cache key only
+    con = open_current(FileStorage(path))
     try:
-        database.upgrade(con, path)
         database.lock_down(con)
     except BaseException:
         con.close()
@@ -73,8 +80,7 @@ def runner() -> QueryRunner:
     """The process-wide query runner for the configured database; stops the page with a plain message."""
     path = database_path()
     if path == DEMO_DATABASE and str(path) not in _demo_checked:
-        # Once per process, before the cached read-write connection exists: DuckDB refuses a second,
-        # differently configured connection to a file this process already has open.
+        # Once per process: the first session builds it, the others wait for the lock.
         with _demo_lock:
             if str(path) not in _demo_checked:
                 ensure_demo_database(path)
@@ -84,16 +90,33 @@ def runner() -> QueryRunner:
                  f"`python -m leadfunnel import … --db {path}` or `python -m leadfunnel demo --db {path}`.")
         st.stop()
     try:
-        return _runner(str(path))
-    except (database.SchemaVersionError, duckdb.Error) as error:
+        return runner_for(path)
+    except (database.SchemaVersionError, StorageBusy, duckdb.Error) as error:
         st.error(f"Cannot open the database: {error}")
         st.stop()
 
 
+def runner_for(path: Path) -> QueryRunner:
+    """The shared read-only runner on the latest version of `path`."""
+    return _runner(str(path), FileStorage(path).snapshot())
+
+
+@contextmanager
+def writing() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Change this session's database (a saved setting, an import); every session sees it on its next rerun."""
+    try:
+        with FileStorage(database_path()).writing() as con:
+            yield con
+    except StorageBusy as error:
+        st.error(str(error))
+        st.stop()
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_run(path: str, version: str, name: str, params: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
-    del version  # part of the cache key only
-    return _runner(path).run(name, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+def _cached_run(_query_runner: QueryRunner, path: str, version: str, name: str,
+                params: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
+    del path, version  # the cache key (the runner is not hashed)
+    return _query_runner.run(name, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
 def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
@@ -101,17 +124,17 @@ def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     query_runner = runner()
     version = query_runner.data_version()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    return _cached_run(str(database_path()), version, name, frozen)
+    return _cached_run(query_runner, str(database_path()), version, name, frozen)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _scoring_view(path: str, version: str, kind: str, as_of: datetime,
+def _scoring_view(_query_runner: QueryRunner, path: str, version: str, kind: str, as_of: datetime,
                   segments: tuple[tuple[str, tuple[str, ...]], ...]) -> History | Rollup:
     """Shared by every session (no copy per rerun): the per-event history or the per-lead rollup of a view."""
-    del version  # part of the cache key only
+    del path, version  # the cache key (the runner is not hashed)
     filters = Filters(**dict(segments))
     loader = load_history if kind == "history" else load_rollup
-    return loader(_runner(path), as_of, filters)
+    return loader(_query_runner, as_of, filters)
 
 
 def _segments(filters: Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -122,10 +145,12 @@ def _segments(filters: Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def scoring_history(as_of: datetime, filters: Filters) -> History:
     """Every activity of the view's leads before `as_of` (for crossing times and decay)."""
     query_runner = runner()
-    return _scoring_view(str(database_path()), query_runner.data_version(), "history", as_of, _segments(filters))
+    return _scoring_view(query_runner, str(database_path()), query_runner.data_version(), "history", as_of,
+                         _segments(filters))
 
 
 def scoring_rollup(as_of: datetime, filters: Filters) -> Rollup:
     """One row of activity counts per lead of the view (for instant weight and threshold moves)."""
     query_runner = runner()
-    return _scoring_view(str(database_path()), query_runner.data_version(), "rollup", as_of, _segments(filters))
+    return _scoring_view(query_runner, str(database_path()), query_runner.data_version(), "rollup", as_of,
+                         _segments(filters))

@@ -32,9 +32,9 @@ def test_upload_map_check_and_import_a_japanese_cp932_file(monkeypatch, small_ap
     import_button = next(b for b in app.button if b.label == "Import")
     import_button.click().run()
     assert not app.exception
-    from leadfunnel.ui.session import _runner
+    from leadfunnel.ui.session import runner_for
 
-    stored = _runner(str(small_app_db)).con.execute("SELECT company FROM leads WHERE lead_id LIKE 'J%' "
+    stored = runner_for(small_app_db).con.execute("SELECT company FROM leads WHERE lead_id LIKE 'J%' "
                                                     "ORDER BY lead_id").fetchall()
     assert stored == [("㈱髙橋製作所",), ("テスト①商会",), ("髙島屋商事\\大阪支店",)]
     assert "3 new" in app.success[-1].value

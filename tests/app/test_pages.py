@@ -93,11 +93,11 @@ def test_bundled_demo_survives_a_rerun(monkeypatch, demo_app_db):
 def test_the_apps_connection_cannot_reach_other_files(monkeypatch, small_app_db):
     import duckdb
 
-    from leadfunnel.ui.session import _runner
+    from leadfunnel.ui.session import runner_for
 
     app = open_app(monkeypatch, small_app_db)
     assert not app.exception
-    con = _runner(str(small_app_db)).con
+    con = runner_for(small_app_db).con
     for statement in ("SELECT * FROM read_csv('/etc/hostname')", "ATTACH '/tmp/other.duckdb'",
                       "COPY leads TO '/tmp/leads-leak.csv'"):
         with pytest.raises(duckdb.PermissionException):
