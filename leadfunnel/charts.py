@@ -36,8 +36,8 @@ def funnel_figure(stages: pl.DataFrame) -> go.Figure:
         insidetextanchor="middle",
         marker={"color": list(PALETTE[: stages.height])},
         connector={"line": {"color": "#999", "width": 1}},
-        hovertemplate=f"%{{y}}: %{{x:,}} {t('chart.leads')}<br>%{{percentPrevious:.1%}} {t('chart.of_previous')}"
-                      f"<br>%{{percentInitial:.1%}} {t('chart.of_leads')}<extra></extra>",
+        hovertemplate=t("chart.hover_funnel", stage="%{y}", n="%{x:,}", previous="%{percentPrevious:.1%}",
+                        initial="%{percentInitial:.1%}") + "<extra></extra>",
     ))
     return _layout(fig, height=360)
 
@@ -97,9 +97,9 @@ def score_histogram_figure(binned: pl.DataFrame, width: float, threshold: float)
             x=(rows["bin_start"] + width / 2).to_list(), y=rows["leads"].to_list(), width=width,
             name=t(f"chart.group.{group}"),
             marker={"color": colour, "line": {"color": "#fff", "width": 0.5}},
-            customdata=rows["bin_start"].to_list(),
-            hovertemplate=f"{t(f'chart.group.{group}')}<br>%{{customdata:,.0f}}–%{{customdata:,.0f}}+{width:g}: "
-                          "%{y:,} leads<extra></extra>",
+            customdata=rows.select("bin_start", bin_end=pl.col("bin_start") + width).to_numpy(),
+            hovertemplate=f"{t(f'chart.group.{group}')}<br>%{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}}: "
+                          + t("chart.hover_leads", n="%{y:,}") + "<extra></extra>",
         ))
     fig.add_vline(x=threshold, line={"color": PALETTE[5], "width": 2, "dash": "dash"},
                   annotation={"text": t("chart.threshold", value=f"{threshold:g}"), "font": {"color": PALETTE[5]}},
@@ -131,15 +131,15 @@ def threshold_curve_figure(curve: pl.DataFrame, current: float, current_crossed:
     fig = go.Figure(go.Scatter(
         x=curve["crossed"].to_list(), y=curve["recall"].to_list(), mode="lines", line={"color": PALETTE[0]},
         customdata=curve.select("threshold", "precision").to_numpy(), name="all thresholds",
-        hovertemplate="threshold %{customdata[0]:,.0f}<br>handed over %{x:,}<br>recall %{y:.1%}"
-                      "<br>precision %{customdata[1]:.1%}<extra></extra>",
+        hovertemplate=t("chart.hover_curve", threshold="%{customdata[0]:,.0f}", crossed="%{x:,}",
+                        recall="%{y:.1%}", precision="%{customdata[1]:.1%}") + "<extra></extra>",
     ))
     if current_recall is not None:
         fig.add_trace(go.Scatter(
             x=[current_crossed], y=[current_recall], mode="markers+text", name="current threshold",
             marker={"color": PALETTE[5], "size": 13, "symbol": "diamond"},
             text=[t("chart.threshold", value=f"{current:g}")], textposition="bottom right",
-            hovertemplate="current threshold<br>handed over %{x:,}<br>recall %{y:.1%}<extra></extra>",
+            hovertemplate=t("chart.hover_current", crossed="%{x:,}", recall="%{y:.1%}") + "<extra></extra>",
         ))
     fig.update_xaxes(title=t("chart.handed_over_axis"), rangemode="tozero", tickformat=",")
     fig.update_yaxes(title=t("chart.recall_axis"), tickformat=".0%", range=[0, 1.05])
@@ -151,10 +151,11 @@ def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
     """Bars: leads the rules would have handed over each week; line: the MQLs that really happened."""
     fig = go.Figure([
         go.Bar(x=weekly["week"].to_list(), y=weekly["what_if"].to_list(), name=t("chart.what_if"),
-               marker={"color": PALETTE[0]}, hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} what-if<extra></extra>"),
+               marker={"color": PALETTE[0]},
+               hovertemplate=t("chart.hover_week_what_if", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
         go.Scatter(x=weekly["week"].to_list(), y=weekly["actual_mql"].to_list(), name=t("chart.actual_mql"),
                    mode="lines+markers", line={"color": PALETTE[1], "width": 2},
-                   hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} actual MQLs<extra></extra>"),
+                   hovertemplate=t("chart.hover_week_actual", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
     ])
     fig.update_xaxes(tickformat="%Y-%m-%d")
     fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero")

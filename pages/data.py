@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from leadfunnel.database import create_user_database
-from leadfunnel.i18n import t
+from leadfunnel.i18n import language, localized, t
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
 from leadfunnel.ingest.presets import LEAD_FIELDS, PRESETS, guess_mapping, guess_preset
@@ -86,7 +86,7 @@ for upload in uploads:
         table = read_table(upload.data, upload.name, encoding=None if encoding == "auto" else encoding,
                            delimiter=None if delimiter == "auto" else delimiter)
     except UnreadableFile as error:
-        st.error(str(error))
+        st.error(localized(error))
         st.stop()
     tables.append(table)
     detected = (t("data.read_as_csv", encoding=table.encoding,
@@ -144,9 +144,10 @@ metrics[1].metric(t("data.new"), f"{result.leads_new:,}")
 metrics[2].metric(t("data.updated"), f"{result.leads_updated:,}", help=t("data.updated_help"))
 metrics[3].metric(t("data.unchanged"), f"{result.leads_unchanged:,}")
 metrics[4].metric(t("data.rejected"), f"{result.prepared.rejected_lines:,}")
-report = result.report()
+report = result.report(language())
 if report.height:
-    st.dataframe(report, hide_index=True, width="stretch", height=min(36 * (report.height + 1) + 4, 360))
+    st.dataframe(report, hide_index=True, width="stretch", height=min(36 * (report.height + 1) + 4, 360),
+                 column_config={name: t(f"data.report.{name}") for name in report.columns})
     download_buttons(report, "validation-report", "validation_report")
     st.caption(t("data.report_note"))
 else:
@@ -164,7 +165,7 @@ if st.button(t("data.import"), type="primary", disabled=not accept):
                 summary = commit(writer, result, accept_valid=bool(result.problems))
         except ImportRejected as rejected:
             status.update(label=t("data.nothing_imported"), state="error")
-            st.error(str(rejected))
+            st.error(localized(rejected))
         else:
             status.update(label=t("data.imported"), state="complete")
             st.success(t("data.imported_summary", new=summary.leads_new, updated=summary.leads_updated,

@@ -12,7 +12,7 @@ from leadfunnel.charts import (
     threshold_curve_figure,
     weekly_handover_figure,
 )
-from leadfunnel.i18n import day, t
+from leadfunnel.i18n import Message, day, localized, t
 from leadfunnel.model import activity_label, channel_label
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
@@ -67,9 +67,9 @@ def _save(rules: RuleSet) -> None:
         with writing() as writer:
             save_rule_set(writer, rules.with_changes(name=name))
     except RuleSetError as error:
-        st.session_state["rules_message"] = ("error", str(error))
+        st.session_state["rules_message"] = ("error", error.message)
         return
-    st.session_state["rules_message"] = ("success", t("scoring.saved", name=name))
+    st.session_state["rules_message"] = ("success", Message("scoring.saved", name=name))
     _select(name)
 
 
@@ -82,9 +82,10 @@ def _upload() -> None:
         with writing() as writer:
             save_rule_set(writer, rules)
     except (RuleSetError, UnicodeDecodeError) as error:
-        st.session_state["rules_message"] = ("error", f"{uploaded.name}: {error}")
+        problem = error.message if isinstance(error, RuleSetError) else Message("error.not_utf8")
+        st.session_state["rules_message"] = ("error", Message("error.in_file", file=uploaded.name, problem=problem))
         return
-    st.session_state["rules_message"] = ("success", t("scoring.loaded", name=rules.name, file=uploaded.name))
+    st.session_state["rules_message"] = ("success", Message("scoring.loaded", name=rules.name, file=uploaded.name))
     _select(rules.name)
 
 
@@ -177,7 +178,7 @@ try:
              if r["attribute"] and r["value"] and r["points"] is not None},
     )
 except RuleSetError as error:
-    st.error(t("scoring.bad_rules", error=error))
+    st.error(t("scoring.bad_rules", error=localized(error)))
     st.stop()
 url_state.publish({"w": ",".join(f"{kind}:{points:g}" for kind, points in sorted(rules.points.items())
                                    if points != saved.points.get(kind, 0.0)) or None})
@@ -192,7 +193,7 @@ download.download_button(t("scoring.download_rules"), dump_rules(rules), file_na
 upload.file_uploader(t("scoring.load_rules"), type=["yaml", "yml", "json"], key="rules_upload",
                      on_change=_upload, label_visibility="collapsed")
 if message := st.session_state.pop("rules_message", None):
-    (st.error if message[0] == "error" else st.success)(message[1])
+    (st.error if message[0] == "error" else st.success)(localized(message[1]))  # in this run's language
 
 # --- backtest --------------------------------------------------------------------------------------
 
@@ -310,7 +311,7 @@ st.subheader(t("scoring.learn"))
 try:
     suggestion = suggest_points(scoring_history(as_of, filters), rules, outcome)
 except NotEnoughHistory as reason:
-    st.info(t("scoring.cannot_learn", reason=reason))
+    st.info(t("scoring.cannot_learn", reason=localized(reason)))
 else:
     learned_name = t("scoring.learned_name", as_of=day(as_of), outcome=reached)
     comparison = pl.DataFrame({
@@ -342,6 +343,9 @@ else:
 st.subheader(t("scoring.top_leads"))
 top_leads = top_open_leads(scored, as_of, run_query).with_columns(
     pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
+top_leads = top_leads.with_columns(pl.Series("recent_activities", [  # labels in this thread: it knows the language
+    None if kinds is None else ", ".join(activity_label(k) for k in kinds.split(", "))
+    for kinds in top_leads["recent_activities"]], dtype=pl.String))
 st.dataframe(top_leads, hide_index=True, width="stretch", column_config={
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"),
     "owner": t("sidebar.owner"), "score": st.column_config.NumberColumn(t("sla.score"), format="%.1f"),

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
-from leadfunnel.i18n import day, t
+from leadfunnel.i18n import day, localized, t
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label
 from leadfunnel.sla.compliance import (
     default_as_of,
@@ -70,7 +70,7 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
                     working_days=tuple(sorted(days)), day_start=start, day_end=end, holiday_country=country,
                     timezone=zone, touch_types=tuple(touches), feedback_days=int(feedback_days)))
         except PolicyError as error:
-            st.error(t("sla.not_saved", error=error))
+            st.error(t("sla.not_saved", error=localized(error)))
         else:
             st.rerun()
 with st.expander(t("sla.definitions")):

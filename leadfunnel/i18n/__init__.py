@@ -4,13 +4,17 @@
 variable the dashboard sets from the sidebar's language picker; English outside the app).
 Messages use `str.format` placeholders; tests check both catalogues have the same keys and
 placeholders, and that converted pages show no text outside the catalogue.
+
+Code below the pages does not know the reader's language, so it records a `Message` (key + values)
+or raises a `LocalizedError`; `str()` of either is English (CLI, logs) and the page renders it with
+`localized()` in the reader's language.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from leadfunnel.i18n import en, ja
 
@@ -44,3 +48,89 @@ def language_from_locale(locale: str | None) -> str:
     """`ja-JP` → `ja`; anything unknown → English."""
     code = (locale or "").split("-")[0].split("_")[0].lower()
     return code if code in CATALOGUES else "en"
+
+
+@runtime_checkable
+class Renderable(Protocol):
+    """Anything that can put itself into words in a given language (a Message, a list of row problems)."""
+
+    def render(self, language: str | None = None) -> str: ...
+
+
+class Message:
+    """A catalogue key and its values, rendered when and in whichever language it is read.
+
+    A value may itself be Renderable (e.g. a Message naming a field), rendered in the same language.
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        if key not in CATALOGUES["en"]:
+            raise KeyError(f"no message {key!r} in the catalogue")
+        self.key = key
+        self.params = params
+
+    def render(self, language: str | None = None) -> str:
+        """The text in `language` (default: the current one); English where that catalogue lacks the key."""
+        chosen = language if language in CATALOGUES else _language.get()
+        message = CATALOGUES[chosen].get(self.key) or CATALOGUES["en"][self.key]
+        if not self.params:
+            return message
+        return message.format(**{name: value.render(chosen) if isinstance(value, Renderable) else value
+                                 for name, value in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __repr__(self) -> str:
+        values = "".join(f", {name}={value!r}" for name, value in self.params.items())
+        return f"Message({self.key!r}{values})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.key, tuple(sorted(self.params))))
+
+
+class LocalizedError(ValueError):
+    """An error whose text lives in the catalogues: `str()` is English, `localized()` the reader's language."""
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.message = Message(key, **params)
+        super().__init__(str(self.message))
+
+    @property
+    def key(self) -> str:
+        return self.message.key
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.message.params
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copies and pickles keep the key and values (the constructor takes a key, not the English text)."""
+        return _restore_error, (type(self), self.message)
+
+
+def _restore_error(cls: type[LocalizedError], message: Message) -> LocalizedError:
+    error = cls.__new__(cls)
+    error.message = message
+    error.args = (str(message),)
+    return error
+
+
+def localized(error: BaseException | Message | str, language: str | None = None) -> str:
+    """What a page shows for an error or a recorded message: catalogue text in the reader's language.
+
+    Errors from outside the package (OS, DuckDB) have no key and are shown as they are.
+    """
+    if isinstance(error, Message):
+        return error.render(language)
+    if isinstance(error, LocalizedError):
+        return error.message.render(language)
+    return str(error)

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from leadfunnel.i18n import Message
 from leadfunnel.ingest.errors import ImportRejected, RowProblem
 from leadfunnel.ingest.mapping import LINE, Prepared, prepare
 from leadfunnel.ingest.presets import Preset
 from leadfunnel.ingest.readers import RawTable
 from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, classify_leads, write_tables
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+
+ORPHAN = "import.no_such_lead"  # activities of a lead neither stored nor imported; left out on commit
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,15 @@ class Check:
     def problems(self) -> list[RowProblem]:
         return self.prepared.problems
 
-    def report(self) -> pl.DataFrame:
-        """Every rejection and warning with file, line, column, value and reason (downloadable)."""
+    def report(self, language: str = "en") -> pl.DataFrame:
+        """Every rejection and warning with file, line, column, value and reason (downloadable).
+
+        Severity and reason are in `language` (the CLI's English by default, the reader's on the Data page).
+        """
         rows = [("rejected", p) for p in self.problems] + [("warning", p) for p in self.prepared.warnings]
+        severity = {kind: Message(f"import.severity.{kind}").render(language) for kind in ("rejected", "warning")}
         return pl.DataFrame(
-            [(kind, p.file, p.line, p.column, p.value, p.reason) for kind, p in rows],
+            [(severity[kind], p.file, p.line, p.column, p.value, p.localized_reason(language)) for kind, p in rows],
             schema={"severity": pl.String, "file": pl.String, "line": pl.Int64, "column": pl.String,
                     "value": pl.String, "reason": pl.String}, orient="row")
 
@@ -68,7 +75,7 @@ def commit(con: duckdb.DuckDBPyConnection, checked: Check, *, accept_valid: bool
     if checked.problems and not accept_valid:
         raise ImportRejected(checked.problems)
     prepared = checked.prepared
-    orphans = {p.value for p in checked.problems if p.column == "lead_id" and p.reason.startswith("no such lead")}
+    orphans = {p.value for p in checked.problems if p.message is not None and p.message.key == ORPHAN}
     activities = prepared.activities.filter(~pl.col("lead_id").is_in(list(orphans)))
     return write_tables(
         con, leads=prepared.leads.drop(LINE, strict=False), activities=activities,
@@ -88,5 +95,4 @@ def _orphan_activities(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> li
                                  "ANTI JOIN incoming_lead_ids USING (lead_id) ORDER BY lead_id").fetchall()
     finally:
         cursor.close()
-    return [RowProblem("activities", 0, "lead_id", lead_id, "no such lead (not stored, not in this import)")
-            for (lead_id,) in orphans]
+    return [RowProblem.of("activities", 0, "lead_id", lead_id, ORPHAN) for (lead_id,) in orphans]

@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import polars as pl
 
+from leadfunnel.i18n import Message
 from leadfunnel.ingest.errors import RowProblem
 from leadfunnel.ingest.presets import (
     LEAD_FIELDS,
@@ -61,8 +62,8 @@ def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | No
         elif preset.activity_columns:
             _add_activities(prepared, table, preset, zone)
         else:
-            prepared.problems.append(RowProblem(table.name, 1, "-", None,
-                                                f"not a file the {preset.label} preset reads"))
+            prepared.problems.append(RowProblem.of(table.name, 1, "-", None, "import.not_for_preset",
+                                                   preset=Message(f"preset.{preset.key}")))
     return prepared
 
 
@@ -71,24 +72,24 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
     problems: list[RowProblem] = []
     warnings: list[RowProblem] = []
 
-    def report(into: list[RowProblem], mask: pl.Series, source: str, reason: str) -> None:
+    def report(into: list[RowProblem], mask: pl.Series, source: str, key: str, **params: Message) -> None:
         for line, value in raw.filter(mask).select(LINE, source).iter_rows():
-            into.append(RowProblem(table.name, line, source, value, reason))
+            into.append(RowProblem.of(table.name, line, source, value, key, **params))
 
     id_source = mapping.get("lead_id") or mapping.get("email")
     if id_source is None or "created_at" not in mapping:
-        missing = [label for key, label in (("lead_id", "a lead id (or email) column"),
-                                            ("created_at", "a created-date column")) if key not in mapping
-                   and not (key == "lead_id" and id_source)]
-        problems.append(RowProblem(table.name, 1, "-", None, f"map {' and '.join(missing)} to import leads"))
+        missing = [name for name, absent in (("id", id_source is None), ("created", "created_at" not in mapping))
+                   if absent]
+        problems.append(RowProblem.of(table.name, 1, "-", None, "import.map_columns",
+                                      columns=Message(f"import.missing_{'_and_'.join(missing)}")))
         return Prepared(_empty("leads"), _empty("activities"), problems, warnings, raw.height)
 
     ids = raw[id_source]
     if id_source == mapping.get("email"):
         ids = ids.str.to_lowercase()
-    report(problems, ids.is_null(), id_source, "the lead id is empty")
+    report(problems, ids.is_null(), id_source, "import.empty_id")
     duplicated = ids.is_duplicated() & ids.is_not_null()
-    report(problems, duplicated, id_source, "this id appears more than once in the file")
+    report(problems, duplicated, id_source, "import.duplicate_id")
 
     columns: dict[str, pl.Series] = {"lead_id": (preset.id_prefix + ids).alias("lead_id")}
     for name in LEAD_FIELDS[1:]:
@@ -99,13 +100,13 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
         text = raw[source]
         if name in TIMESTAMP_FIELDS:
             parsed = parse_timestamps(text, zone, excel_serials=table.from_spreadsheet)
-            report(problems, text.is_not_null() & parsed.is_null(), source, "not a date or time")
+            report(problems, text.is_not_null() & parsed.is_null(), source, "import.not_a_date")
             if name == "created_at":
-                report(problems, text.is_null(), source, "the created date is empty")
+                report(problems, text.is_null(), source, "import.empty_created")
             columns[name] = parsed.alias(name)
         elif name == "amount":
             number = (text.str.replace_all(r"[,\s¥￥$€円]", "").cast(pl.Float64, strict=False))
-            report(problems, text.is_not_null() & number.is_null(), source, "not a number")
+            report(problems, text.is_not_null() & number.is_null(), source, "import.not_a_number")
             columns[name] = number.alias(name)
         elif name == "channel":
             columns[name] = text.map_elements(channel_key, return_dtype=pl.String).fill_null(UNKNOWN_CHANNEL)
@@ -120,8 +121,8 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
     stages = [s for s in STAGE_ORDER if mapping.get(s)]
     for earlier, later in pairwise(stages):
         backwards = (leads[later] < leads[earlier]).fill_null(False)
-        report(warnings, backwards, mapping[later], f"{later.removesuffix('_at')} date is before the "
-                                                    f"{earlier.removesuffix('_at')} date")
+        report(warnings, backwards, mapping[later], "import.dates_out_of_order",
+               later=Message(f"import.date.{later}"), earlier=Message(f"import.date.{earlier}"))
     rejected = {p.line for p in problems}
     valid = leads.filter(~pl.col(LINE).is_in(list(rejected)))
     return Prepared(valid, _empty("activities"), problems, warnings, raw.height)
@@ -134,8 +135,7 @@ def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, op
     lead_id = _first_present(leads_table, SALESFORCE.columns["lead_id"])
     columns = {k: _first_present(opportunities, v) for k, v in SALESFORCE_OPPORTUNITY_COLUMNS.items()}
     if link is None or lead_id is None or columns["opportunity_id"] is None or columns["close_date"] is None:
-        prepared.problems.append(RowProblem(opportunities.name, 1, "-", None, "needs Opportunity ID and Close Date "
-                                            "here, and Converted Opportunity ID in the leads file"))
+        prepared.problems.append(RowProblem.of(opportunities.name, 1, "-", None, "import.salesforce_columns"))
         return
     raw = opportunities.frame
 
@@ -170,12 +170,13 @@ def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: s
     columns = {k: _first_present(table, v) for k, v in preset.activity_columns.items()}
     missing = [k for k, v in columns.items() if v is None]
     if missing:
-        prepared.problems.append(RowProblem(table.name, 1, "-", None, f"no column for {', '.join(missing)}"))
+        prepared.problems.append(RowProblem.of(table.name, 1, "-", None, "import.no_activity_columns",
+                                               columns=", ".join(missing)))
         return
     raw = table.frame.with_row_index(LINE, offset=2)
     occurred = parse_timestamps(raw[columns["occurred_at"]], zone, excel_serials=table.from_spreadsheet)
     for line, value in raw.filter(occurred.is_null()).select(LINE, columns["occurred_at"]).iter_rows():
-        prepared.problems.append(RowProblem(table.name, line, columns["occurred_at"], value, "not a date or time"))
+        prepared.problems.append(RowProblem.of(table.name, line, columns["occurred_at"], value, "import.not_a_date"))
     activities = pl.DataFrame({
         "lead_id": preset.id_prefix + raw[columns["lead_id"]],
         "occurred_at": occurred,

@@ -19,6 +19,8 @@ from pathlib import Path
 import polars as pl
 from charset_normalizer import from_bytes
 
+from leadfunnel.i18n import LocalizedError
+
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 JAPANESE_LEGACY = {"shift_jis", "shift_jis_2004", "shift_jisx0213", "cp932", "ms932", "euc_jp", "iso2022_jp",
                    "euc_jis_2004", "euc_jisx0213"}
@@ -26,8 +28,8 @@ MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024  # refuse spreadsheets that expand bey
 MAX_XLSX_RATIO = 200  # … or that compress suspiciously well (zip bombs)
 
 
-class UnreadableFile(ValueError):
-    """The file cannot be read as a table; the message names the file and says why."""
+class UnreadableFile(LocalizedError):
+    """The file cannot be read as a table; the message (a catalogue key) names the file and says why."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,11 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8"
     best = from_bytes(data[:1_000_000]).best()
     if best is None:
-        raise UnreadableFile("not text in any known encoding")
+        try:  # charset-normalizer gives up on short Japanese files; Excel's CSV is CP932 then
+            data.decode("cp932")
+        except UnicodeDecodeError:
+            raise UnreadableFile("import.unknown_encoding") from None
+        return "cp932"
     guess = best.encoding.lower().replace("-", "_")
     return "cp932" if guess in JAPANESE_LEGACY else guess
 
@@ -77,12 +83,12 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
     try:
         used = encoding or detect_encoding(data)
     except UnreadableFile as error:
-        raise UnreadableFile(f"{name}: {error}") from None
+        raise UnreadableFile("error.in_file", file=name, problem=error.message) from None
     try:
         text = data.decode(used)
     except (UnicodeDecodeError, LookupError) as error:
         line = data[: getattr(error, "start", 0)].count(b"\n") + 1
-        raise UnreadableFile(f"{name}: line {line} is not valid {used} text; choose another encoding") from None
+        raise UnreadableFile("import.bad_encoding", file=name, line=line, encoding=used) from None
     return text.removeprefix("\ufeff"), used
 
 
@@ -101,7 +107,7 @@ def _read_csv(text: str, separator: str, name: str) -> pl.DataFrame:
     try:
         frame = pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as error:
-        raise UnreadableFile(f"{name}: not a readable table ({str(error).splitlines()[0]})") from None
+        raise UnreadableFile("import.not_a_table", file=name, detail=str(error).splitlines()[0]) from None
     return _clean(frame, name)
 
 
@@ -111,18 +117,18 @@ def _read_xlsx(data: bytes, name: str) -> pl.DataFrame:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise UnreadableFile(f"{name}: not an XLSX file (not a zip archive)") from None
+        raise UnreadableFile("import.not_xlsx", file=name) from None
     expanded = sum(info.file_size for info in archive.infolist())
     if expanded > MAX_XLSX_UNCOMPRESSED or expanded > MAX_XLSX_RATIO * max(len(data), 1):
-        raise UnreadableFile(f"{name}: the spreadsheet would expand to {expanded:,} bytes; refused as unsafe")
+        raise UnreadableFile("import.xlsx_too_large", file=name, size=expanded)
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     except Exception as error:  # openpyxl raises many types for broken files
-        raise UnreadableFile(f"{name}: not a readable spreadsheet ({error})") from None
+        raise UnreadableFile("import.not_a_spreadsheet", file=name, detail=str(error)) from None
     rows = [row for row in rows if any(v is not None for v in row)]
     if not rows:
-        raise UnreadableFile(f"{name}: the first sheet is empty")
+        raise UnreadableFile("import.empty_sheet", file=name)
     header, body = rows[0], rows[1:]
     columns = {}
     for index, title in enumerate(header):
@@ -148,7 +154,7 @@ def _read_parquet(data: bytes, name: str) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except pl.exceptions.PolarsError as error:
-        raise UnreadableFile(f"{name}: not a readable Parquet file ({error})") from None
+        raise UnreadableFile("import.not_parquet", file=name, detail=str(error)) from None
     return _clean(frame.with_columns(
         pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S%.f"), pl.all().cast(pl.String)), name)
 
@@ -157,6 +163,6 @@ def _clean(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """Trimmed header names and cells; empty cells become null; a file without rows is an error."""
     renamed = {c: str(c).strip().removeprefix("\ufeff") for c in frame.columns}
     if len(set(renamed.values())) != len(renamed):
-        raise UnreadableFile(f"{name}: two columns have the same name in the header")
+        raise UnreadableFile("import.duplicate_header", file=name)
     frame = frame.rename(renamed)
     return frame.with_columns(pl.all().cast(pl.String).str.strip_chars().replace("", None))

@@ -9,7 +9,12 @@ from datetime import datetime
 
 import duckdb
 
+from leadfunnel.i18n import LocalizedError
 from leadfunnel.ingest.presets import fold
+
+
+class MappingError(LocalizedError):
+    """A mapping that cannot be saved or found; the message is a catalogue key."""
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,16 @@ def fingerprint(headers: list[str]) -> str:
 def save_mapping(con: duckdb.DuckDBPyConnection, name: str, headers: list[str], preset: str,
                  mapping: dict[str, str]) -> None:
     if not name.strip():
-        raise ValueError("a saved mapping needs a name")
+        raise MappingError("import.mapping_needs_name")
     cursor = con.cursor()
     try:
-        cursor.execute("INSERT OR REPLACE INTO saved_mappings VALUES ($name, $fingerprint, $preset, $mapping, $at)",
+        cursor.execute("MERGE INTO saved_mappings USING (SELECT $name AS name, $fingerprint AS fingerprint, "
+                       "$preset AS preset, $mapping AS mapping, $at AS saved_at) AS new "
+                       "ON saved_mappings.name = new.name "
+                       "WHEN MATCHED THEN UPDATE SET fingerprint = new.fingerprint, preset = new.preset, "
+                       "mapping = new.mapping, saved_at = new.saved_at "
+                       "WHEN NOT MATCHED THEN INSERT VALUES (new.name, new.fingerprint, new.preset, new.mapping, "
+                       "new.saved_at)",
                        {"name": name.strip(), "fingerprint": fingerprint(headers), "preset": preset,
                         "mapping": json.dumps(mapping, ensure_ascii=False),
                         "at": datetime.now().replace(microsecond=0)})
@@ -57,5 +68,5 @@ def load_mapping(con: duckdb.DuckDBPyConnection, name: str) -> SavedMapping:
     finally:
         cursor.close()
     if row is None:
-        raise ValueError(f"no saved mapping named {name!r}")
+        raise MappingError("import.no_such_mapping", name=name)
     return SavedMapping(row[0], row[1], json.loads(row[2]))

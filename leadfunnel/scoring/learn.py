@@ -15,14 +15,15 @@ import polars as pl
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from leadfunnel.i18n import LocalizedError, Message
 from leadfunnel.scoring.backtest import History, Outcome
 from leadfunnel.scoring.rules import SALES_TOUCH_TYPES, RuleSet
 
 HOLDOUT_SHARE = 0.3
 
 
-class NotEnoughHistory(ValueError):
-    """Too few leads or outcomes to learn from; the message says what is missing."""
+class NotEnoughHistory(LocalizedError):
+    """Too few leads or outcomes to learn from; the message (a catalogue key) says what is missing."""
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,13 @@ def activity_counts(history: History, outcome: Outcome) -> tuple[pl.DataFrame, l
 def suggest_points(history: History, current: RuleSet, outcome: Outcome = "sql") -> Suggestion:
     frame, types = activity_counts(history, outcome)
     if not types:
-        raise NotEnoughHistory("no marketing activities before the as-of date to learn from")
+        raise NotEnoughHistory("learn.no_activities")
     split = int(frame.height * (1 - HOLDOUT_SHARE))
     train, holdout = frame[:split], frame[split:]
-    for part, name in ((train, "older (training)"), (holdout, "newest (holdout)")):
+    for part, name in ((train, "learn.training"), (holdout, "learn.holdout")):
         labels = part["label"].sum()
         if labels < 5 or labels == part.height:
-            raise NotEnoughHistory(f"the {name} leads need at least 5 leads that reached {outcome.upper()} and "
-                                   f"some that did not; widen the filters or move the as-of date later")
+            raise NotEnoughHistory("learn.too_few_outcomes", part=Message(name), outcome=outcome.upper())
     x_train, x_holdout = train.select(types).to_numpy(), holdout.select(types).to_numpy()
     model = LogisticRegression(max_iter=2000, class_weight="balanced")
     model.fit(x_train, train["label"].to_numpy())

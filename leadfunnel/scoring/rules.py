@@ -17,14 +17,20 @@ from typing import Any
 
 import yaml
 
+from leadfunnel.i18n import LocalizedError, Message
 from leadfunnel.model import ACTIVITY_TYPES
 
 FIT_ATTRIBUTES: tuple[str, ...] = ("industry", "company_size", "channel", "owner", "job_title")
 SALES_TOUCH_TYPES: frozenset[str] = frozenset({"sales_call", "sales_email", "meeting"})
 
 
-class RuleSetError(ValueError):
-    """A rule set file or edit that cannot be used, with the reason."""
+class RuleSetError(LocalizedError):
+    """A rule set file or edit that cannot be used; the reason is a catalogue key, shown in the reader's language."""
+
+
+def _activity(activity_type: str) -> Message | str:
+    """An activity type as the reader names it (imported types without a label as they are)."""
+    return Message(f"activity.{activity_type}") if activity_type in ACTIVITY_TYPES else activity_type
 
 
 @dataclass(frozen=True)
@@ -38,17 +44,18 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         if not self.name.strip():
-            raise RuleSetError("a rule set needs a name")
+            raise RuleSetError("rules.needs_name")
         if self.threshold <= 0:
-            raise RuleSetError("the hand-over threshold must be above 0")
+            raise RuleSetError("rules.threshold_not_positive")
         if self.half_life_days is not None and self.half_life_days <= 0:
-            raise RuleSetError("the half-life must be above 0 days (or empty for no decay)")
+            raise RuleSetError("rules.half_life_not_positive")
         for activity_type, cap in self.caps.items():
             if cap is not None and cap < 0:
-                raise RuleSetError(f"the cap for {activity_type} must not be negative")
+                raise RuleSetError("rules.negative_cap", activity_type=_activity(activity_type))
         for attribute, _ in self.fit:
             if attribute not in FIT_ATTRIBUTES:
-                raise RuleSetError(f"fit attribute must be one of {', '.join(FIT_ATTRIBUTES)}, not {attribute!r}")
+                raise RuleSetError("rules.bad_fit_attribute", attributes=", ".join(FIT_ATTRIBUTES),
+                                   attribute=attribute)
 
     def with_changes(self, **changes: Any) -> RuleSet:
         return replace(self, **changes)
@@ -93,27 +100,35 @@ DEFAULT_RULES = RuleSet(
 def from_mapping(data: Any) -> RuleSet:
     """Build a rule set from the parsed file format; every mistake becomes a RuleSetError."""
     if not isinstance(data, Mapping):
-        raise RuleSetError("a rule set file holds a mapping with name, threshold and points")
+        raise RuleSetError("rules.not_a_mapping")
     unknown = set(data) - {"name", "threshold", "half_life_days", "points", "caps", "fit"}
     if unknown:
-        raise RuleSetError(f"unknown keys in rule set: {', '.join(sorted(unknown))}")
+        raise RuleSetError("rules.unknown_keys", keys=", ".join(sorted(map(str, unknown))))
     try:
-        fit = {(attribute, str(value)): float(points)
+        fit = {(attribute, str(value)): _number(points, f"fit.{attribute}.{value}")
                for attribute, values in (data.get("fit") or {}).items()
                for value, points in values.items()}
         half_life = data.get("half_life_days")
         return RuleSet(
             name=str(data.get("name", "Imported rules")),
-            threshold=float(data.get("threshold", DEFAULT_RULES.threshold)),
-            points={str(t): float(p) for t, p in (data.get("points") or {}).items()},
-            caps={str(t): float(c) for t, c in (data.get("caps") or {}).items() if c is not None},
-            half_life_days=None if half_life in (None, "", 0) else float(half_life),
+            threshold=_number(data.get("threshold", DEFAULT_RULES.threshold), "threshold"),
+            points={str(t): _number(p, f"points.{t}") for t, p in (data.get("points") or {}).items()},
+            caps={str(t): _number(c, f"caps.{t}") for t, c in (data.get("caps") or {}).items() if c is not None},
+            half_life_days=None if half_life in (None, "", 0) else _number(half_life, "half_life_days"),
             fit=fit,
         )
     except (TypeError, ValueError, AttributeError) as error:
         if isinstance(error, RuleSetError):
             raise
-        raise RuleSetError(f"a value in the rule set is not a number: {error}") from None
+        raise RuleSetError("rules.bad_form", detail=str(error)) from None
+
+
+def _number(value: Any, where: str) -> float:
+    """A number from the file, or an error that says which entry is not one."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise RuleSetError("rules.not_a_number", where=where, value=value) from None
 
 
 def parse_rules(text: str) -> RuleSet:
@@ -121,7 +136,7 @@ def parse_rules(text: str) -> RuleSet:
     try:
         return from_mapping(yaml.safe_load(text))
     except yaml.YAMLError as error:
-        raise RuleSetError(f"not valid YAML or JSON: {error}") from None
+        raise RuleSetError("rules.not_yaml", detail=str(error)) from None
 
 
 def load_rules_file(path: Path) -> RuleSet:

@@ -27,7 +27,7 @@ def load_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> RuleSet:
         head = cursor.execute("SELECT threshold, half_life_days FROM rule_sets WHERE name = $name",
                               {"name": name}).fetchone()
         if head is None:
-            raise RuleSetError(f"no rule set named {name!r}")
+            raise RuleSetError("rules.no_such_set", name=name)
         points = cursor.execute("SELECT activity_type, points, cap FROM rule_points WHERE rule_set = $name",
                                 {"name": name}).fetchall()
         fit = cursor.execute("SELECT attribute, value, points FROM rule_fit WHERE rule_set = $name",
@@ -44,7 +44,7 @@ def load_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> RuleSet:
 def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     """Save (or replace) a named rule set; the built-in default's name is reserved."""
     if rules.name == DEFAULT_RULES.name:
-        raise RuleSetError(f"{DEFAULT_RULES.name!r} is built in; save your rules under another name")
+        raise RuleSetError("rules.built_in", name=DEFAULT_RULES.name)
     cursor = con.cursor()
     try:
         cursor.execute("BEGIN TRANSACTION")

@@ -11,13 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import holidays
 
+from leadfunnel.i18n import LocalizedError
+
 Handover = Literal["mql", "sal"]
 HOLIDAY_COUNTRIES = ("JP", "US", "GB", "DE", "FR", "SG", "KR", "AU")
 POLICY_NAME = "current"
 
 
-class PolicyError(ValueError):
-    """A policy that cannot be used, with the reason."""
+class PolicyError(LocalizedError):
+    """A policy that cannot be used; the reason is a catalogue key, shown in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -35,24 +37,24 @@ class SlaPolicy:
 
     def __post_init__(self) -> None:
         if self.handover not in ("mql", "sal"):
-            raise PolicyError("the hand-over event is MQL or SAL")
+            raise PolicyError("sla.error.handover")
         if not 0 < self.deadline_hours <= 24 * 90:
-            raise PolicyError("the follow-up deadline must be between 0 and 2,160 hours")
+            raise PolicyError("sla.error.deadline", most=24 * 90)
         if self.business_hours:
             if not self.working_days:
-                raise PolicyError("business hours need at least one working day")
+                raise PolicyError("sla.error.no_working_day")
             if self.day_end <= self.day_start:
-                raise PolicyError("the working day must end after it starts")
+                raise PolicyError("sla.error.day_order")
         if self.holiday_country is not None and self.holiday_country not in holidays.list_supported_countries():
-            raise PolicyError(f"no public-holiday calendar for country {self.holiday_country!r}")
+            raise PolicyError("sla.error.holidays", country=self.holiday_country)
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise PolicyError(f"unknown time zone {self.timezone!r}") from None
+            raise PolicyError("sla.error.timezone", zone=self.timezone) from None
         if not self.touch_types:
-            raise PolicyError("choose at least one activity type that counts as a sales touch")
+            raise PolicyError("sla.error.no_touch_types")
         if self.feedback_days < 1:
-            raise PolicyError("the feedback window is at least one day")
+            raise PolicyError("sla.error.feedback_days")
 
     def with_changes(self, **changes: Any) -> SlaPolicy:
         return replace(self, **changes)
@@ -105,7 +107,10 @@ def load_policy(con: duckdb.DuckDBPyConnection) -> SlaPolicy:
 def save_policy(con: duckdb.DuckDBPyConnection, policy: SlaPolicy) -> None:
     cursor = con.cursor()
     try:
-        cursor.execute("INSERT OR REPLACE INTO sla_policies VALUES ($name, $policy, $at)",
+        cursor.execute("MERGE INTO sla_policies USING (SELECT $name AS name, $policy AS policy, $at AS saved_at) "
+                       "AS new ON sla_policies.name = new.name "
+                       "WHEN MATCHED THEN UPDATE SET policy = new.policy, saved_at = new.saved_at "
+                       "WHEN NOT MATCHED THEN INSERT VALUES (new.name, new.policy, new.saved_at)",
                        {"name": POLICY_NAME, "policy": policy.to_json(), "at": datetime.now().replace(microsecond=0)})
     finally:
         cursor.close()
