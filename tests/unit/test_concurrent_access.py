@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from leadfunnel.cli import app
 from leadfunnel.storage import FileStorage
-from tests.conftest import FIXTURES, SMALL_FILES
+from tests.conftest import FIXTURES
 
 PROJECT = Path(__file__).resolve().parents[2]
 CP932_EXPORT = FIXTURES / "exports" / "japanese_leads_cp932.csv"  # 3 leads
@@ -97,29 +97,44 @@ def test_a_writer_killed_during_its_checkpoint_leaves_the_previous_file(small_db
 
     files = write_tables(generate_tables(20_000, 400_000, seed=7), tmp_path / "big")
     script = textwrap.dedent(f"""
+        import os, sys, time
+        from leadfunnel import storage
         from leadfunnel.ingest.canonical import import_canonical
-        from leadfunnel.storage import FileStorage
-        import sys
-        with FileStorage(sys.argv[1]).writing() as con:
+
+        real_replace = os.replace
+
+        def replace_slowly(source, target):  # a window between the finished copy and the swap
+            if sys.argv[2] == "pause-before-swap":
+                print("swap", flush=True)
+                time.sleep(60)
+            real_replace(source, target)
+
+        storage.os.replace = replace_slowly
+        with storage.FileStorage(sys.argv[1]).writing() as con:
             import_canonical(con, [{str(files["leads"])!r}, {str(files["activities"])!r}])
             print("checkpoint", flush=True)  # leaving the block checkpoints the copy, then swaps it in
     """)
     finished = Path(shutil.copy(small_db_file, tmp_path / "finished.duckdb"))
-    subprocess.run([sys.executable, "-c", script, str(finished)], cwd=PROJECT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", script, str(finished), "run"], cwd=PROJECT, check=True,
+                   capture_output=True)
     after = lead_count(finished)
     assert after == 7 + 20_000
-    outcomes = set()
-    for delay in (0.0, 0.02, 0.08, 0.2, 0.5):
-        path = Path(shutil.copy(small_db_file, tmp_path / f"killed-{delay}.duckdb"))
-        writer = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=PROJECT, stdout=subprocess.PIPE,
-                                  text=True)
-        assert writer.stdout.readline().strip() == "checkpoint"
-        time.sleep(delay)
+    for kill_at in ("checkpoint+0.0", "checkpoint+0.02", "checkpoint+0.1", "checkpoint+0.3", "swap+0.0"):
+        point, delay = kill_at.split("+")
+        path = Path(shutil.copy(small_db_file, tmp_path / f"killed-{kill_at}.duckdb"))
+        writer = subprocess.Popen([sys.executable, "-c", script, str(path),
+                                   "pause-before-swap" if point == "swap" else "run"],
+                                  cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        while (line := writer.stdout.readline().strip()) != point:
+            assert line, f"the writer ended before {point}"
+        time.sleep(float(delay))
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
         count = lead_count(path)
-        assert count in (7, after), delay  # it opens, and holds one whole version
-        outcomes.add(count)
-        cli.invoke(app, ["import", str(CP932_EXPORT), "--db", str(path)])  # the next writer tidies up
-        assert not list(tmp_path.glob(f"killed-{delay}.duckdb.tmp-*"))
-    assert 7 in outcomes  # at least one kill landed before the swap
+        assert count in (7, after), kill_at  # it opens, and holds one whole version
+        if point == "swap":
+            assert count == 7  # killed after its checkpoint but before the rename: nothing changed
+        tidy = cli.invoke(app, ["import", str(CP932_EXPORT), "--db", str(path)])  # the next writer tidies up
+        assert tidy.exit_code == 0, tidy.output
+        assert not list(tmp_path.glob(f"killed-{kill_at}.duckdb.tmp-*"))
+        assert lead_count(path) == count + 3
