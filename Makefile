@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint e2e-deps
+.PHONY: run test lint e2e-deps lake-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,18 @@ e2e-deps:
 	  else echo "chromium missing and cannot install it here: browser tests will be skipped"; fi; \
 	fi
 
+# Debian's PostgreSQL server for the DuckLake tests (tests/lake start a throwaway cluster on loopback);
+# installed when missing and we may (root + apt). Without it those tests skip, or fail under CI=true.
+lake-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing postgresql for the DuckLake tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL missing and cannot install it here: DuckLake tests will be skipped"; fi; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) e2e-deps lint
+test: $(STAMP) e2e-deps lake-deps lint
 	$(BIN)/pytest

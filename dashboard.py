@@ -3,10 +3,12 @@
 import streamlit as st
 
 from leadfunnel.i18n import t
+from leadfunnel.ui.auth import require_login
 from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
 language_picker()
+require_login()  # with [auth] in .streamlit/secrets.toml: no page, no query before sign-in
 navigation = st.navigation([
     st.Page("pages/funnel.py", title=t("nav.funnel"), icon=":material/filter_alt:", url_path="funnel", default=True),
     st.Page("pages/channels.py", title=t("nav.channels"), icon=":material/campaign:", url_path="channels"),

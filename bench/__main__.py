@@ -44,5 +44,17 @@ def run(
     run_benchmark(leads, activities, repeat, keep)
 
 
+@app.command()
+def load(
+    leads: Annotated[int, typer.Option(min=100)] = 100_000,
+    sessions: Annotated[int, typer.Option(min=1, max=32)] = 8,
+    seconds: Annotated[float, typer.Option(min=5, max=600)] = 60,
+) -> None:
+    """Browser sessions changing filters and sliders at once on localhost: p50/p95, errors, bytes, memory."""
+    from bench.load import run_load
+
+    run_load(leads, sessions, seconds)
+
+
 if __name__ == "__main__":
     app()

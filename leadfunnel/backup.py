@@ -25,8 +25,8 @@ def backup(db: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with FileStorage(db).writing() as con:
         database.check_schema(con, db)
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('last_backup_at', $at), ('last_backup_to', $to)",
-                    {"at": datetime.now().isoformat(timespec="seconds"), "to": str(out.resolve())})
+        database.set_meta(con, {"last_backup_at": datetime.now().isoformat(timespec="seconds"),
+                                "last_backup_to": str(out.resolve())})
         con.execute(f"EXPORT DATABASE {sql_string(out.resolve())} (FORMAT parquet)")
 
 

@@ -32,7 +32,7 @@ from leadfunnel.ingest.saved_mappings import load_mapping
 from leadfunnel.ingest.store import WriteSummary
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.pack import build_pack
-from leadfunnel.paths import database_path
+from leadfunnel.paths import database_location
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
 from leadfunnel.scoring.report import default_as_of, scores_report
@@ -41,7 +41,7 @@ from leadfunnel.scoring.scores import current_scores
 from leadfunnel.sla.compliance import default_as_of as sla_default_as_of
 from leadfunnel.sla.compliance import handovers, sla_report
 from leadfunnel.sla.policy import PolicyError, load_policy
-from leadfunnel.storage import Storage, StorageBusy, open_current, storage_for
+from leadfunnel.storage import FileStorage, Storage, StorageBusy, open_current, storage_for
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for logs and scripts
@@ -49,7 +49,8 @@ ISO_DAY = "%Y-%m-%d"
 MODE_OPTION_HELP = "cohort: leads created in the period; period: stage entries that happened in it."
 
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database file (default: $LEADFUNNEL_DB or data/leadfunnel.duckdb).")
+    str | None, typer.Option("--db", help="Database file, or a ducklake:/parquet: location (docs/scale.md); "
+                                          "default: $LEADFUNNEL_DB or data/leadfunnel.duckdb.")
 ]
 
 
@@ -96,7 +97,7 @@ def import_files(
                                                                       "are rejected.")] = False,
 ) -> None:
     """Import exports in one transaction after a validation report; nothing is written while rows are rejected."""
-    target = storage_for(db or database_path())
+    target = storage_for(db or database_location())
     for path in paths:
         if not path.is_file():
             raise _fail(f"{path}: no such file")
@@ -169,7 +170,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
 ) -> None:
     """(Re)build the demo database with realistic, deterministic B2B data."""
-    target = Path(db) if db else database_path()
+    target = _file_location(db)
     if target.exists():
         con = storage_for(target).open_reader()
         kind = database.read_meta(con, "kind")
@@ -270,7 +271,7 @@ def backup_command(
     db: DbOption = None,
 ) -> None:
     """Back up the database into a folder that any DuckDB can read."""
-    target = Path(db) if db else database_path()
+    target = _file_location(db)
     if not target.exists():
         raise _fail(f"{target}: no such database")
     try:
@@ -287,7 +288,7 @@ def restore_command(
     replace: Annotated[bool, typer.Option(help="Replace an existing database (kept beside it as a copy).")] = False,
 ) -> None:
     """Rebuild a database from a backup folder."""
-    target = Path(db) if db else database_path()
+    target = _file_location(db)
     try:
         kept = restore(source, target, replace=replace)
     except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy) as error:
@@ -374,7 +375,7 @@ def pack(
 @app.command()
 def upgrade(db: DbOption = None) -> None:
     """Upgrade a database written by an older leadfunnel to this version's schema, keeping all data."""
-    target = storage_for(db or database_path())
+    target = storage_for(db or database_location())
     if not target.exists():
         raise _fail(f"{target.location}: no such database")
     try:
@@ -392,7 +393,7 @@ def open_for_reading(db: str | None) -> Iterator[QueryRunner]:
 
     Works while a dashboard or an import has the same database open: readers see the last whole import.
     """
-    with _reading(storage_for(db or database_path())) as runner:
+    with _reading(storage_for(db or database_location())) as runner:
         yield runner
 
 
@@ -422,9 +423,17 @@ def _reading(target: Storage) -> Iterator[QueryRunner]:
     except duckdb.Error as error:
         raise _fail(f"cannot open {target.location}: {error}") from None
     try:
-        yield QueryRunner(con)
+        yield QueryRunner(con, quiet=True)
     finally:
         con.close()
+
+
+def _file_location(db: str | None) -> Path:
+    """The demo, backup and restore work on DuckDB files; a lake has its own tools (docs/scale.md)."""
+    location = db or database_location()
+    if not isinstance(storage_for(location), FileStorage):
+        raise _fail(f"{location}: this command works on a DuckDB file; for a DuckLake see docs/scale.md")
+    return Path(location)
 
 
 def _day(value: datetime | None) -> date | None:

@@ -16,7 +16,8 @@ from leadfunnel.paths import QUERY_DIR
 
 # 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
 # 4: SLA policy. 5: import log and saved mappings. 6: leads.job_title, fit points on any attribute.
-SCHEMA_VERSION = 6
+# 7: lead_stage_entries (stage entries materialised at write time; the stage_entries macro reads it).
+SCHEMA_VERSION = 7
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
     6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;
@@ -42,10 +43,15 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
     """Create the tables, views and macros of the model in an empty database."""
     _apply_model(con)
-    con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('schema_version', $v), ('kind', $k), ('data_version', $d)",
-        {"v": str(SCHEMA_VERSION), "k": kind, "d": uuid.uuid4().hex},
-    )
+    set_meta(con, {"schema_version": str(SCHEMA_VERSION), "kind": kind, "data_version": uuid.uuid4().hex})
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    """Insert or update keys of the meta table (MERGE: a DuckLake has no key constraints for ON CONFLICT)."""
+    for key, value in values.items():
+        con.execute("MERGE INTO meta USING (SELECT $key AS key, $value AS value) AS new USING (key) "
+                    "WHEN MATCHED THEN UPDATE SET value = new.value WHEN NOT MATCHED THEN INSERT BY NAME",
+                    {"key": key, "value": value})
 
 
 def create_user_database(path: Path) -> None:
@@ -76,8 +82,15 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _apply_model(con: duckdb.DuckDBPyConnection) -> None:
+    on_lake = con.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+                          ).fetchone()[0] == "ducklake"
     for model_file in sorted(MODEL_DIR.glob("*.sql")):
-        con.execute(model_file.read_text(encoding="utf-8"))
+        sql = model_file.read_text(encoding="utf-8")
+        if on_lake:
+            from leadfunnel.lake import portable_sql  # a lake refuses key and CHECK constraints
+
+            sql = portable_sql(sql)
+        con.execute(sql)
     refresh_rollups(con)
 
 

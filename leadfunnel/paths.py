@@ -9,7 +9,7 @@ DATA_DIR = PROJECT_DIR / "data"
 DEMO_DATABASE = DATA_DIR / "leadfunnel.duckdb"
 
 
-def database_path() -> Path:
-    """The database the dashboard opens: `LEADFUNNEL_DB` if set, else the bundled demo database."""
-    configured = os.environ.get("LEADFUNNEL_DB")
-    return Path(configured) if configured else DEMO_DATABASE
+def database_location() -> str:
+    """The data the dashboard and the CLI open: `LEADFUNNEL_DB` if set (a DuckDB file, or a `ducklake:` or
+    `parquet:` location, see docs/scale.md), else the bundled demo database."""
+    return os.environ.get("LEADFUNNEL_DB") or str(DEMO_DATABASE)

@@ -35,8 +35,9 @@ def load_query(name: str) -> tuple[str, frozenset[str]]:
 class QueryRunner:
     """Owns one DuckDB connection; every call runs on its own cursor (safe across threads)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, quiet: bool = False) -> None:
         self.con = con
+        self.quiet = quiet  # no progress bar on stdout, where the CLI prints JSON and CSV
 
     def run(self, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
         sql, wanted = load_query(name)
@@ -46,6 +47,8 @@ class QueryRunner:
             raise KeyError(f"query {name} needs parameters {sorted(missing)}")
         cursor = self.con.cursor()
         try:
+            if self.quiet:  # a per-connection setting: cursors do not inherit it
+                cursor.execute("SET enable_progress_bar = false")
             return cursor.execute(sql, {key: given[key] for key in wanted}).pl()
         finally:
             cursor.close()

@@ -155,7 +155,17 @@ class FileStorage:
 
 
 def storage_for(location: Path | str) -> Storage:
-    """The storage a `--db` value or LEADFUNNEL_DB names."""
+    """The storage a `--db` value or LEADFUNNEL_DB names: a DuckLake (`ducklake:postgres:…`), a folder of
+    Parquet files read in place (`parquet:DIR`), or a DuckDB file (anything else). See docs/scale.md."""
+    text = str(location)
+    if text.startswith("ducklake:"):
+        from leadfunnel.lake import LakeStorage  # lazy: lake imports this module
+
+        return LakeStorage(text)
+    if text.startswith("parquet:"):
+        from leadfunnel.lake import ParquetFolderStorage
+
+        return ParquetFolderStorage(text)
     return FileStorage(location)
 
 

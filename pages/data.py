@@ -14,7 +14,7 @@ from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
-from leadfunnel.ui.session import database_path, run_query, runner, use_database, writing
+from leadfunnel.ui.session import database_label, run_query, runner, use_database, writing
 from leadfunnel.ui.sidebar import current_view
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16", "euc_jp", "latin-1")
@@ -42,7 +42,7 @@ def import_log() -> None:
         download_buttons(log, "import-log", "import_log")
 
 
-st.caption(t("data.database", name=database_path().name, leads=info["leads"], activities=info["activities"],
+st.caption(t("data.database", name=database_label(), leads=info["leads"], activities=info["activities"],
              feedback=info["feedback"], last_import=last_import, last_backup=info["last_backup_at"] or never))
 
 if info["kind"] == "demo":

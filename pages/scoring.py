@@ -16,8 +16,6 @@ from leadfunnel.i18n import Message, day, localized, t
 from leadfunnel.model import activity_label, channel_label
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
-    lead_outcomes,
-    running_scores,
     summarise,
     threshold_curve,
 )
@@ -28,7 +26,7 @@ from leadfunnel.scoring.distribution import (
     top_open_leads,
     with_outcome_group,
 )
-from leadfunnel.scoring.learn import NotEnoughHistory, suggest_points
+from leadfunnel.scoring.learn import NotEnoughHistory
 from leadfunnel.scoring.rollup import lead_outcomes_fast
 from leadfunnel.scoring.rules import (
     DEFAULT_RULES,
@@ -43,7 +41,7 @@ from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_se
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
-from leadfunnel.ui.session import run_query, runner, scoring_history, scoring_rollup, writing
+from leadfunnel.ui.session import learned_weights, replayed_outcomes, run_query, runner, scoring_rollup, writing
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
 
 filters, _ = current_view()
@@ -211,8 +209,7 @@ def outcomes_for(tried: RuleSet) -> pl.DataFrame:
 
 
 def with_crossing_times(tried: RuleSet) -> pl.DataFrame:
-    history = scoring_history(as_of, filters)
-    return lead_outcomes(history, running_scores(history, tried), tried, outcome)
+    return replayed_outcomes(as_of, filters, tried, outcome)
 
 
 st.session_state[PROPOSED_RULES_KEY] = rules if rules.to_mapping() != DEFAULT_RULES.to_mapping() else None
@@ -309,7 +306,7 @@ download_buttons(comparison_table, "scenarios", "scenarios")
 
 st.subheader(t("scoring.learn"))
 try:
-    suggestion = suggest_points(scoring_history(as_of, filters), rules, outcome)
+    suggestion = learned_weights(as_of, filters, rules, outcome)
 except NotEnoughHistory as reason:
     st.info(t("scoring.cannot_learn", reason=localized(reason)))
 else:

@@ -1,6 +1,12 @@
 """Reading the canonical CSV files (`leads.csv`, `activities.csv`, `feedback.csv`) with validation.
 
 Every bad value is reported with file, line and column; if any row is bad nothing is written.
+
+The files are read, typed and checked inside DuckDB (`read_csv` into a temporary staging table, then
+SQL checks), so 20M activities stream through bounded memory and never become Python objects. The
+common timestamp and number forms are parsed in SQL; any other text (Japanese dates, US dates, zones,
+…) goes, once per distinct value, through the same Polars parser as tool exports. A file DuckDB's reader
+refuses (not UTF-8, malformed CSV) is read with Polars instead, which says why, line by line.
 """
 
 from __future__ import annotations
@@ -8,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +22,7 @@ import duckdb
 import polars as pl
 
 from leadfunnel.ingest.errors import ImportRejected, RowProblem
-from leadfunnel.ingest.store import TABLE_SCHEMAS, ImportLogEntry, WriteSummary, write_tables
+from leadfunnel.ingest.store import TABLE_SCHEMAS, ImportLogEntry, WriteSummary, write_incoming, write_tables
 from leadfunnel.ingest.timestamps import parse_timestamps
 from leadfunnel.model import FEEDBACK_VERDICTS
 
@@ -28,6 +35,13 @@ OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title",), "activities": (
 UNKNOWN_CHANNEL = "unknown"
 CANONICAL_NAMES = frozenset({"leads.csv", "activities.csv", "feedback.csv"})
 _LINE = "__line"
+_NOT_A_TIMESTAMP = "not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]])"
+# What Polars' strip_chars() strips (Unicode White_Space), so SQL trims exactly like the Polars reader.
+_BLANK = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_BLANK_CODES = ", ".join(str(ord(c)) for c in _BLANK)  # integers of this module, not data
+# Forms parsed in SQL (timestamps: YYYY-MM-DD[ HH:MM[:SS]] by length; plain decimals); they parse
+# identically in Polars. Everything else takes the Polars parser.
+_NUMBER_SHAPE = r"[+-]?\d+(\.\d+)?"
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,190 @@ def read_canonical(path: Path) -> tuple[CanonicalFile, list[RowProblem]]:
 
 def import_canonical(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> WriteSummary:
     """Validate all files, then write them in one transaction; raise ImportRejected if any row is bad."""
+    paths = [Path(path) for path in paths]
+    tables: dict[str, Path] = {}
+    for path in paths:
+        table = table_of(path)
+        if table in tables:
+            raise ValueError(f"two files for table {table}: {tables[table]} and {path}")
+        tables[table] = path
+    with ThreadPoolExecutor(max_workers=1) as hashing:  # the file digest is taken while DuckDB reads
+        digest = hashing.submit(_sha256, paths)
+        staged: dict[str, str] = {}
+        try:
+            problems: list[RowProblem] = []
+            for table, path in tables.items():
+                found = _stage(con, table, path)
+                if found is None:
+                    return _import_with_polars(con, paths)
+                staged[table], file_problems = found
+                problems += file_problems
+            problems += _unknown_staged_leads(con, tables, staged)
+            if problems:
+                raise ImportRejected(problems)
+            for table, name in staged.items():
+                columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
+                con.execute(f"CREATE OR REPLACE TEMP VIEW incoming_{table} AS SELECT {columns} FROM {name}")
+            rows = sum(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in staged.values())
+            log = ImportLogEntry(", ".join(p.name for p in paths), digest.result(), "canonical", rows, 0)
+            return write_incoming(con, staged, log)
+        finally:
+            for table, name in staged.items():
+                con.execute(f"DROP VIEW IF EXISTS incoming_{table}")
+                con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _sha256(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 22):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> tuple[str, list[RowProblem]] | None:
+    """Read one file into a typed temporary table `canonical_<table>` and check it.
+
+    Returns the table and the file's problems (sorted by line and column), or None when DuckDB cannot
+    read the file as UTF-8 CSV.
+    """
+    name, schema = f"canonical_{table}", TABLE_SCHEMAS[table]
+    source = ("read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
+              "strict_mode = true, null_padding = false, ignore_errors = false)")
+    try:
+        header = [d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0", {"path": str(path)}).description]
+        missing = [c for c in schema if c not in header and c not in OPTIONAL[table]]
+        if missing:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT NULL::BIGINT AS {_LINE}, "
+                        "NULL::VARCHAR AS lead_id LIMIT 0")
+            return name, [RowProblem(path.name, 1, column, None, "column missing from the header")
+                          for column in missing]
+        con.execute(_staging_sql(name, table, header, source), _staging_params(table, path))
+    except duckdb.Error:
+        return None
+    _parse_the_rest(con, name, table)
+    return name, _staged_problems(con, name, table, path.name)
+
+
+def _staging_sql(name: str, table: str, header: list[str], source: str) -> str:
+    """CREATE TEMP TABLE … AS: the line number, each column trimmed and typed; for a typed column also
+    `<column>__text`, its text where the SQL parse did not succeed (else NULL)."""
+    schema = TABLE_SCHEMAS[table]
+    typed_columns = _typed_columns(table)  # trimmed later, with the Polars parser, if the SQL parse fails
+    texts = ", ".join((f'"{c}"' if c in typed_columns else _trimmed(f'"{c}"')) + f' AS "{c}"' if c in header
+                      else f'NULL::VARCHAR AS "{c}"' for c in schema)
+    parsed, typed, kept = [], [], []
+    for column, dtype in schema.items():
+        quoted = f'"{column}"'
+        if dtype == pl.Datetime("us"):
+            parsed.append(f"CASE length({quoted}) WHEN 19 THEN try_strptime({quoted}, $seconds) "
+                          f"WHEN 16 THEN try_strptime({quoted}, $minutes) WHEN 10 THEN try_strptime({quoted}, $day) "
+                          f'END AS "{column}__value"')
+        elif dtype == pl.Float64:
+            plain = f"replace({quoted}, ',', '')"
+            parsed.append(f"CASE WHEN regexp_full_match({plain}, $number_shape) THEN CAST({plain} AS DOUBLE) END "
+                          f'AS "{column}__value"')
+        else:
+            typed.append(f"coalesce({quoted}, $unknown_channel) AS {quoted}" if column == "channel" else quoted)
+            continue
+        typed.append(f'"{column}__value" AS {quoted}')
+        kept.append(f'CASE WHEN "{column}__value" IS NULL THEN {quoted} END AS "{column}__text"')
+    return (f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            f"WITH raw AS (SELECT row_number() OVER () + 1 AS {_LINE}, {texts} FROM {source}), "
+            f"parsed AS (SELECT *, {', '.join(parsed) or 'NULL AS __none'} FROM raw) "
+            f"SELECT {_LINE}, {', '.join(typed + kept)} FROM parsed")
+
+
+def _trimmed(column: str) -> str:
+    """Whitespace stripped at both ends and empty as NULL; trim() (slow) only runs when an end is blank."""
+    ends = f"ascii({column}) IN ({_BLANK_CODES}) OR ascii({column}[-1]) IN ({_BLANK_CODES})"
+    return f"nullif(CASE WHEN {ends} THEN trim({column}, $blank) ELSE {column} END, '')"
+
+
+def _staging_params(table: str, path: Path) -> dict[str, object]:
+    kinds = set(TABLE_SCHEMAS[table].values())
+    params: dict[str, object] = {"path": str(path), "blank": _BLANK}
+    if pl.Datetime("us") in kinds:
+        params |= {"seconds": "%Y-%m-%d %H:%M:%S", "minutes": "%Y-%m-%d %H:%M", "day": "%Y-%m-%d"}
+    if pl.Float64 in kinds:
+        params["number_shape"] = _NUMBER_SHAPE
+    if table == "leads":
+        params["unknown_channel"] = UNKNOWN_CHANNEL
+    return params
+
+
+def _parse_the_rest(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
+    """Text the SQL parse left (padded, other date forms, numbers with a sign or exponent): stripped and parsed
+    by Polars as in `read_canonical`, once per distinct value; blank text becomes empty (NULL)."""
+    for column in _typed_columns(table):
+        texts = con.execute(f'SELECT DISTINCT "{column}__text" AS text FROM {name} '
+                            f'WHERE "{column}__text" IS NOT NULL').pl()
+        if texts.is_empty():
+            continue
+        stripped = texts.with_columns(pl.col("text").str.strip_chars().replace("", None).alias(column))
+        parsed = stripped.select("text", pl.col(column).alias("stripped"),
+                                 _typed(column, TABLE_SCHEMAS[table][column]).alias("value"))
+        con.register("parsed_text", parsed)  # on this connection: the staging table is temporary to it
+        try:
+            con.execute(f'UPDATE {name} SET "{column}" = p.value, "{column}__text" = p.stripped '
+                        f'FROM parsed_text AS p WHERE {name}."{column}__text" = p.text')
+        finally:
+            con.unregister("parsed_text")
+
+
+def _staged_problems(con: duckdb.DuckDBPyConnection, name: str, table: str, file: str) -> list[RowProblem]:
+    """The same checks as the Polars reader (`_problems`), as one query over the staging table."""
+    schema = TABLE_SCHEMAS[table]
+    checks: list[str] = []
+    params: dict[str, object] = {}
+
+    def check(condition: str, column: str, value: str, reason: str) -> None:
+        key = f"reason_{len(checks)}"
+        params[key] = reason
+        checks.append(f"SELECT {_LINE} AS line, '{column}' AS col, {value} AS value, ${key} AS reason "
+                      f"FROM {name} WHERE {condition}")
+
+    for column in REQUIRED[table]:
+        empty = f'"{column}" IS NULL' + (f' AND "{column}__text" IS NULL' if column in _typed_columns(table) else "")
+        check(empty, column, "NULL::VARCHAR", "required value is empty")
+    for column in _typed_columns(table):
+        reason = _NOT_A_TIMESTAMP if schema[column] == pl.Datetime("us") else "not a number"
+        check(f'"{column}__text" IS NOT NULL AND "{column}" IS NULL', column, f'"{column}__text"', reason)
+    if table == "leads":
+        check(f"lead_id IN (SELECT lead_id FROM {name} GROUP BY lead_id HAVING count(*) > 1)", "lead_id",
+              "lead_id", "lead_id appears twice in this file")
+    if table == "feedback":
+        params["verdicts"] = list(FEEDBACK_VERDICTS)
+        check("verdict IS NOT NULL AND NOT list_contains($verdicts, verdict)", "verdict", "verdict",
+              "verdict must be accepted or rejected")
+    rows = con.execute(" UNION ALL ".join(checks) + " ORDER BY line, col", params).fetchall()
+    return [RowProblem(file, line, column, value, reason) for line, column, value, reason in rows]
+
+
+def _typed_columns(table: str) -> list[str]:
+    return [c for c, dtype in TABLE_SCHEMAS[table].items() if dtype in (pl.Datetime("us"), pl.Float64)]
+
+
+def _unknown_staged_leads(con: duckdb.DuckDBPyConnection, tables: dict[str, Path],
+                          staged: dict[str, str]) -> list[RowProblem]:
+    """Activity and feedback rows must belong to a lead stored already or imported with them."""
+    problems: list[RowProblem] = []
+    for table in ("activities", "feedback"):
+        if table not in staged:
+            continue
+        incoming = (f" ANTI JOIN {staged['leads']} AS incoming ON incoming.lead_id = r.lead_id"
+                    if "leads" in staged else "")
+        orphans = con.execute(
+            f"SELECT r.{_LINE}, r.lead_id FROM {staged[table]} AS r ANTI JOIN leads USING (lead_id){incoming} "
+            f"WHERE r.lead_id IS NOT NULL ORDER BY r.{_LINE}").fetchall()
+        problems += [RowProblem(tables[table].name, line, "lead_id", lead_id,
+                                "no such lead (not stored, not in leads.csv)") for line, lead_id in orphans]
+    return problems
+
+
+def _import_with_polars(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> WriteSummary:
+    """The import of files DuckDB cannot read: Polars reads them and reports exactly what is wrong."""
     files: dict[str, CanonicalFile] = {}
     problems: list[RowProblem] = []
     for path in paths:

@@ -7,6 +7,7 @@ feedback rows already stored are not added twice; nothing is ever deleted.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import duckdb
@@ -50,10 +51,13 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 }
 
 _LEAD_FIELDS = [c for c in LEAD_SCHEMA if c != "lead_id"]
+# MERGE, not INSERT … ON CONFLICT: it needs no key constraint, which a DuckLake cannot hold (leadfunnel.lake).
+# Only leads that change are rewritten, so importing the same file again writes nothing.
 _UPSERT_LEADS = f"""
-INSERT INTO leads SELECT * FROM incoming_leads
-ON CONFLICT (lead_id) DO UPDATE SET
-    {", ".join(f"{c} = coalesce(excluded.{c}, leads.{c})" for c in _LEAD_FIELDS)}
+MERGE INTO leads USING incoming_leads AS incoming ON leads.lead_id = incoming.lead_id
+WHEN MATCHED AND ({" OR ".join(f"coalesce(incoming.{c}, leads.{c}) IS DISTINCT FROM leads.{c}" for c in _LEAD_FIELDS)})
+    THEN UPDATE SET {", ".join(f"{c} = coalesce(incoming.{c}, leads.{c})" for c in _LEAD_FIELDS)}
+WHEN NOT MATCHED THEN INSERT ({", ".join(LEAD_SCHEMA)}) VALUES ({", ".join(f"incoming.{c}" for c in LEAD_SCHEMA)})
 """
 _CLASSIFY_LEADS = f"""
 SELECT
@@ -100,16 +104,34 @@ def write_tables(
     log: ImportLogEntry | None = None,
 ) -> WriteSummary:
     """Write all given frames (and the import log entry) in one transaction: all of it lands or none."""
+    given = {table: frame for table, frame in (("leads", leads), ("activities", activities), ("feedback", feedback))
+             if frame is not None and frame.height}
+    try:
+        for table, frame in given.items():
+            con.register(f"incoming_{table}", conform(frame, table))
+        return write_incoming(con, given, log)
+    finally:
+        for table in given:
+            con.unregister(f"incoming_{table}")
+
+
+def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
+                   log: ImportLogEntry | None = None) -> WriteSummary:
+    """Write the relations `incoming_<table>` (in the table's column order) in one transaction.
+
+    The caller provides them — registered frames, or views over data staged in DuckDB (the canonical
+    CSV import), so a 20M-row file never has to pass through Python.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         leads_new = leads_updated = leads_unchanged = 0
-        if leads is not None and leads.height:
-            con.register("incoming_leads", conform(leads, "leads"))
+        if "leads" in tables:
             leads_new, leads_updated = con.execute(_CLASSIFY_LEADS).fetchone()
-            leads_unchanged = leads.height - leads_new - leads_updated
+            incoming = con.execute("SELECT count(*) FROM incoming_leads").fetchone()[0]
+            leads_unchanged = incoming - leads_new - leads_updated
             con.execute(_UPSERT_LEADS)
-        activities_added = _insert_new_rows(con, "activities", activities)
-        feedback_added = _insert_new_rows(con, "feedback", feedback)
+        activities_added = _insert_new_rows(con, "activities") if "activities" in tables else 0
+        feedback_added = _insert_new_rows(con, "feedback") if "feedback" in tables else 0
         if log is not None:
             con.execute(
                 "INSERT INTO import_log VALUES (now()::TIMESTAMP, $files, $sha256, $source, $rows_read, $rejected, "
@@ -123,9 +145,6 @@ def write_tables(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        for name in ("incoming_leads", "incoming_activities", "incoming_feedback"):
-            con.unregister(name)
     return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added)
 
 
@@ -142,12 +161,8 @@ def classify_leads(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> tuple
     return new, updated, leads.height - new - updated
 
 
-def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | None) -> int:
-    """Append the rows not already stored (set semantics: an identical row is not added twice)."""
-    if frame is None or not frame.height:
-        return 0
-    view = f"incoming_{table}"
-    con.register(view, conform(frame, table))
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Append the rows of `incoming_<table>` not already stored (set semantics: an identical row is not added twice)."""
     before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    con.execute(f"INSERT INTO {table} SELECT * FROM {view} EXCEPT SELECT * FROM {table}")
+    con.execute(f"INSERT INTO {table} SELECT * FROM incoming_{table} EXCEPT SELECT * FROM {table}")
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before

@@ -1,8 +1,9 @@
 """Point-in-time backtest of a rule set: when would each lead have crossed the threshold, and was that
 before it became a real SQL (or deal)?
 
-The events are loaded once per view (`load_history`); every slider move only recomputes running scores
-in Polars, so no query runs while weights change. Definitions (shown on the page):
+The events are loaded once per view (`load_history`) as integer arrays; every slider move replays them
+(leadfunnel.scoring.replay) and reduces per lead in numpy, so no query runs while weights change.
+Definitions (shown on the page):
 
 - running score at an activity's time includes that activity (and every other at the same instant);
 - crossing time = the first activity time at which the running score is ≥ threshold;
@@ -23,46 +24,54 @@ import polars as pl
 
 from leadfunnel.filters import Filters
 from leadfunnel.query import QueryRunner
+from leadfunnel.scoring.replay import EventArrays
 from leadfunnel.scoring.rules import RuleSet
 
 Outcome = Literal["sql", "won"]
 OUTCOMES: tuple[Outcome, ...] = ("sql", "won")
-# exp2 of more than this overflows a float; leads whose history spans more half-lives use a plain loop.
-_MAX_HALF_LIVES = 900.0
 _DAY_US = 86_400_000_000
 
 
-@dataclass(frozen=True)
 class History:
-    """The leads and activities of one view, before the as-of instant."""
+    """The leads and activities of one view, before the as-of instant.
 
-    as_of: datetime
-    leads: pl.DataFrame  # lead_id, channel, industry, company_size, owner, company, created_at, mql_at, sql_at, won_at
-    events: pl.DataFrame  # lead_id, occurred_at, activity_type (time-ordered per lead)
+    Loaded from the database it holds the events as integer arrays (`arrays`); the frame of events
+    (`events`: lead_id, occurred_at, activity_type, time-ordered per lead) is built from them only when
+    something asks for it. Built from frames (tests, learning), the arrays are derived from the frames.
+    """
+
+    def __init__(self, as_of: datetime, leads: pl.DataFrame, events: pl.DataFrame | None = None,
+                 arrays: EventArrays | None = None) -> None:
+        if events is None and arrays is None:
+            raise ValueError("a history needs its events, as a frame or as arrays")
+        self.as_of = as_of
+        # lead_id, channel, industry, company_size, owner, company, created_at, mql_at, sql_at, won_at
+        self.leads = leads
+        if events is not None:
+            self.__dict__["events"] = events
+        if arrays is not None:
+            self.__dict__["arrays"] = arrays
+
+    @cached_property
+    def events(self) -> pl.DataFrame:
+        """The events as a frame with string ids, for code that joins by lead_id (learning weights)."""
+        arrays = self.arrays
+        return pl.DataFrame({
+            "lead_id": self.leads["lead_id"].gather(arrays.lead),
+            "occurred_at": pl.Series(arrays.at).cast(pl.Datetime("us")),
+            "activity_type": pl.Series(arrays.types, dtype=pl.String).gather(arrays.type_code),
+        })
 
     @cached_property
     def arrays(self) -> EventArrays:
-        """The events as integer arrays, computed once per loaded view and reused by every slider move."""
-        types = tuple(sorted(self.events["activity_type"].unique().to_list()))
-        run = self.events["lead_id"].rle_id().to_numpy()
-        times = self.events["occurred_at"].dt.epoch("us").to_numpy()
-        time_change = np.append(np.diff(times) != 0, True)
-        return EventArrays(
-            types=types,
-            type_code=self.events["activity_type"].cast(pl.Enum(types)).to_physical().to_numpy(),
-            lead_start=np.flatnonzero(np.diff(run, prepend=-1)),
-            run=run,
-            last_at_instant=np.append(np.diff(run) != 0, True) | time_change,
-        )
-
-
-@dataclass(frozen=True)
-class EventArrays:
-    types: tuple[str, ...]
-    type_code: np.ndarray  # index into types, per event
-    lead_start: np.ndarray  # index of each lead's first event
-    run: np.ndarray  # 0, 1, 2 … per lead, per event
-    last_at_instant: np.ndarray  # True on the last event of each (lead, instant)
+        """Integer lead keys, times and type codes of the events, computed once per view."""
+        events = self.events
+        types = tuple(sorted(events["activity_type"].unique().drop_nulls().to_list()))
+        keyed = events.join(self.leads.select("lead_id").with_row_index("lead"), on="lead_id", how="inner",
+                            maintain_order="left")
+        return EventArrays.build(
+            types, keyed["lead"].to_numpy(), keyed["occurred_at"].dt.epoch("us").to_numpy(),
+            keyed["activity_type"].cast(pl.Enum(types)).to_physical().to_numpy())
 
 
 @dataclass(frozen=True)
@@ -96,9 +105,14 @@ def segment_params(filters: Filters) -> dict[str, list[str]]:
 
 
 def load_history(runner: QueryRunner, as_of: datetime, filters: Filters | None = None) -> History:
+    """The view's leads as a frame and its events as integer arrays (no strings per event: 20M rows load fast)."""
     params = {"as_of": as_of, **segment_params(filters or Filters())}
-    return History(as_of=as_of, leads=runner.run("scoring/backtest_leads", params),
-                   events=runner.run("scoring/backtest_events", params))
+    leads = runner.run("scoring/backtest_leads", params)
+    types = runner.run("scoring/activity_types")["activity_type"].to_list()
+    events = runner.run("scoring/backtest_events", {**params, "types": types}).drop_nulls()
+    arrays = EventArrays.build(tuple(types), events["lead"].to_numpy(), events["at_us"].to_numpy(),
+                               events["type_code"].to_numpy())
+    return History(as_of, leads, arrays=arrays)
 
 
 def fit_points(leads: pl.DataFrame, rules: RuleSet) -> pl.Series:
@@ -110,97 +124,23 @@ def fit_points(leads: pl.DataFrame, rules: RuleSet) -> pl.Series:
 
 
 def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
-    """Every activity instant of every lead with the running score just after it (`lead_id, at, score`).
+    """Every activity instant of every lead with the running score just after it (`lead_id, at, score`, and
+    `lead`: the row of the lead in `history.leads`), in (lead, time) order.
 
     Activities at the same instant are evaluated together. With decay, the score only falls between
     activities, so its peaks — and any threshold crossing — are at these instants.
     """
-    events = history.events
-    lead_fit = history.leads.select("lead_id", fit_points(history.leads, rules).alias("fit"))
-    if events.is_empty():
-        return pl.DataFrame(schema={"lead_id": pl.String, "at": pl.Datetime("us"), "score": pl.Float64})
-    if rules.half_life_days is None:
-        return _running_scores_without_decay(history, rules, lead_fit)
-    frame = events.with_columns(
-        days=(pl.col("occurred_at") - pl.col("occurred_at").min().over("lead_id")).dt.total_microseconds()
-        / _DAY_US,
-    )
-    total = pl.lit(0.0)
-    half_life = rules.half_life_days
-    spread = frame.group_by("lead_id").agg(pl.col("days").max().alias("span"))
-    slow: set[str] = set()
-    if half_life is not None:
-        slow = set(spread.filter(pl.col("span") / half_life > _MAX_HALF_LIVES)["lead_id"].to_list())
-    for activity_type, points in rules.points.items():
-        if points == 0:
-            continue
-        contribution = pl.when(pl.col("activity_type") == activity_type).then(float(points)).otherwise(0.0)
-        if half_life is None:
-            summed = contribution.cum_sum().over("lead_id")
-        else:
-            growth = pl.lit(2.0).pow(pl.col("days") / half_life)
-            summed = (contribution * growth).cum_sum().over("lead_id") / growth
-        cap = rules.caps.get(activity_type)
-        total = total + (pl.min_horizontal(summed, pl.lit(float(cap))) if cap is not None else summed)
-    scored = frame.with_columns(score=total)
-    if slow:
-        scored = _rescore_slow_leads(scored, slow, rules)
-    last_at_instant = (pl.col("lead_id") != pl.col("lead_id").shift(-1)) | (
-        pl.col("occurred_at") != pl.col("occurred_at").shift(-1))
-    return (
-        scored.filter(last_at_instant.fill_null(True))
-        .join(lead_fit, on="lead_id", how="left")
-        .select("lead_id", pl.col("occurred_at").alias("at"), (pl.col("score") + pl.col("fit")).alias("score"))
-    )
-
-
-def _running_scores_without_decay(history: History, rules: RuleSet, lead_fit: pl.DataFrame) -> pl.DataFrame:
-    """Per-lead cumulative sums in numpy: a global running sum minus its value where each lead starts."""
     arrays = history.arrays
-    weights = np.array([float(rules.points.get(t, 0.0)) for t in arrays.types])
-    per_event = weights[arrays.type_code]
-
-    def per_lead_cumsum(values: np.ndarray) -> np.ndarray:
-        running = np.cumsum(values)
-        base = running[arrays.lead_start] - values[arrays.lead_start]
-        return running - base[arrays.run]
-
-    score = per_lead_cumsum(per_event)
-    for code, activity_type in enumerate(arrays.types):
-        cap = rules.caps.get(activity_type)
-        if cap is None or weights[code] == 0:
-            continue
-        typed = per_lead_cumsum(np.where(arrays.type_code == code, weights[code], 0.0))
-        score += np.minimum(typed, cap) - typed
+    fit = fit_points(history.leads, rules).to_numpy()
+    behaviour = arrays.behaviour_scores(rules.points, rules.caps, rules.half_life_days)
     keep = arrays.last_at_instant
-    return (history.events.filter(pl.Series(keep))
-            .select("lead_id", pl.col("occurred_at").alias("at"), score=pl.Series(score[keep]))
-            .join(lead_fit, on="lead_id", how="left", maintain_order="left")
-            .select("lead_id", "at", (pl.col("score") + pl.col("fit")).alias("score")))
-
-
-def _rescore_slow_leads(scored: pl.DataFrame, slow: set[str], rules: RuleSet) -> pl.DataFrame:
-    """The decayed running score by direct recurrence, for leads whose history spans too many half-lives."""
-    assert rules.half_life_days is not None
-    rows = scored.with_row_index("row").filter(pl.col("lead_id").is_in(list(slow)))
-    exact: dict[int, float] = {}
-    sums: dict[str, float] = {}
-    previous: tuple[str, float] | None = None
-    for row, lead_id, days, activity_type in rows.select("row", "lead_id", "days", "activity_type").iter_rows():
-        if previous is None or previous[0] != lead_id:
-            sums = {}
-        else:
-            factor = 0.5 ** ((days - previous[1]) / rules.half_life_days)
-            sums = {t: s * factor for t, s in sums.items()}
-        points = rules.points.get(activity_type, 0.0)
-        if points:
-            sums[activity_type] = sums.get(activity_type, 0.0) + points
-        exact[row] = sum(min(s, rules.caps.get(t, math.inf)) for t, s in sums.items())
-        previous = (lead_id, days)
-    fixed = pl.DataFrame({"row": list(exact), "exact": list(exact.values())},
-                         schema={"row": pl.UInt32, "exact": pl.Float64})
-    return (scored.with_row_index("row").join(fixed, on="row", how="left")
-            .with_columns(score=pl.coalesce("exact", "score")).drop("row", "exact"))
+    lead = arrays.lead[keep]
+    return pl.DataFrame({
+        "lead_id": history.leads["lead_id"].gather(lead),
+        "at": pl.Series(arrays.at[keep], dtype=pl.Int64).cast(pl.Datetime("us")),
+        "score": behaviour[keep] + fit[lead],
+        "lead": pl.Series(lead, dtype=pl.Int32),
+    })
 
 
 def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
@@ -212,16 +152,37 @@ def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outco
         "lead_id", "channel", "created_at", "mql_at",
         pl.when(outcome_at < history.as_of).then(outcome_at).alias("outcome_at"),
     )
-    with_outcome = running.join(leads.select("lead_id", "outcome_at"), on="lead_id", how="left")
-    per_lead = with_outcome.group_by("lead_id").agg(
-        crossing_at=pl.col("at").filter(pl.col("score") >= rules.threshold).min(),
-        peak=pl.col("score").max(),
-        peak_before_outcome=pl.col("score").filter(pl.col("at") < pl.col("outcome_at")).max(),
-    )
-    return leads.join(per_lead, on="lead_id", how="left").with_columns(
+    n = leads.height
+    crossing, peak, before = np.zeros(n, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
+    crossed = np.zeros(n, dtype=bool)
+    lead = running["lead"].to_numpy()
+    if len(lead):
+        at = running["at"].dt.epoch("us").to_numpy()
+        score = running["score"].to_numpy()
+        no_outcome = np.iinfo(np.int64).min  # nothing is before it
+        outcome_us = leads["outcome_at"].dt.epoch("us").fill_null(no_outcome).to_numpy()
+        starts = np.flatnonzero(np.diff(lead, prepend=-1))
+        owners = lead[starts]
+        peak[owners] = np.maximum.reduceat(score, starts)
+        best_before = np.maximum.reduceat(np.where(at < outcome_us[lead], score, -np.inf), starts)
+        before[owners] = np.where(np.isneginf(best_before), np.nan, best_before)
+        hits = np.flatnonzero(score >= rules.threshold)
+        first = hits[np.diff(lead[hits], prepend=-1) != 0]
+        crossing[lead[first]] = at[first]
+        crossed[lead[first]] = True
+    return leads.with_columns(
+        crossing_at=pl.Series(crossing).cast(pl.Datetime("us")),
+        crossed=pl.Series(crossed),
+        peak=pl.Series(peak).fill_nan(None),
+        peak_before_outcome=pl.Series(before).fill_nan(None),
+    ).with_columns(
+        crossing_at=pl.when("crossed").then("crossing_at"),
         positive=pl.col("outcome_at").is_not_null(),
-        caught=pl.col("outcome_at").is_not_null() & (pl.col("crossing_at") < pl.col("outcome_at")).fill_null(False),
-        crossed=pl.col("crossing_at").is_not_null(),
+    ).select(
+        "lead_id", "channel", "created_at", "mql_at", "outcome_at", "crossing_at", "peak", "peak_before_outcome",
+        "positive",
+        caught=pl.col("positive") & (pl.col("crossing_at") < pl.col("outcome_at")).fill_null(False),
+        crossed="crossed",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,11 +18,13 @@ from leadfunnel import database
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
 from leadfunnel.paths import DEMO_DATABASE
-from leadfunnel.paths import database_path as configured_database
+from leadfunnel.paths import database_location as configured_location
 from leadfunnel.query import QueryRunner
-from leadfunnel.scoring.backtest import History, load_history
+from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
+from leadfunnel.scoring.learn import NotEnoughHistory, Suggestion, suggest_points
 from leadfunnel.scoring.rollup import Rollup, load_rollup
-from leadfunnel.storage import FileStorage, StorageBusy, open_current
+from leadfunnel.scoring.rules import RuleSet
+from leadfunnel.storage import FileStorage, StorageBusy, open_current, storage_for
 
 
 def ensure_demo_database(path: Path) -> None:
@@ -42,14 +45,14 @@ def ensure_demo_database(path: Path) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _runner(path: str, snapshot: str) -> QueryRunner:
+def _runner(location: str, snapshot: str) -> QueryRunner:
     """One read-only connection per version of a file, shared by every session of this process.
 
     An import or a saved setting (from this app or the CLI) swaps in a new file: its snapshot changes,
     the next rerun opens the new version, and the old connection goes when the last session lets go.
     """
     del snapshot  # part of the cache key only
-    con = open_current(FileStorage(path))
+    con = open_current(storage_for(location))
     try:
         database.lock_down(con)
     except BaseException:
@@ -61,10 +64,15 @@ def _runner(path: str, snapshot: str) -> QueryRunner:
 SESSION_DATABASE_KEY = "_database_path"
 
 
-def database_path() -> Path:
+def database_location() -> str:
     """This session's database: one created on the Data page, else LEADFUNNEL_DB, else the demo."""
-    chosen = st.session_state.get(SESSION_DATABASE_KEY)
-    return Path(chosen) if chosen else configured_database()
+    return st.session_state.get(SESSION_DATABASE_KEY) or configured_location()
+
+
+def database_label() -> str:
+    """How the database is named on screen: a file's name, or the location of a lake."""
+    location = database_location()
+    return Path(location).name if isinstance(storage_for(location), FileStorage) else location
 
 
 def use_database(path: Path) -> None:
@@ -78,34 +86,35 @@ _demo_lock = threading.Lock()
 
 def runner() -> QueryRunner:
     """The process-wide query runner for the configured database; stops the page with a plain message."""
-    path = database_path()
+    location = database_location()
+    path = Path(location)
     if path == DEMO_DATABASE and str(path) not in _demo_checked:
         # Once per process: the first session builds it, the others wait for the lock.
         with _demo_lock:
             if str(path) not in _demo_checked:
                 ensure_demo_database(path)
                 _demo_checked.add(str(path))
-    elif not path.exists():
-        st.error(f"The database {path} (set by LEADFUNNEL_DB) does not exist. Create it with "
-                 f"`python -m leadfunnel import … --db {path}` or `python -m leadfunnel demo --db {path}`.")
+    elif not storage_for(location).exists():
+        st.error(f"The database {location} (set by LEADFUNNEL_DB) does not exist. Create it with "
+                 f"`python -m leadfunnel import … --db {location}` or `python -m leadfunnel demo --db {location}`.")
         st.stop()
     try:
-        return runner_for(path)
+        return runner_for(location)
     except (database.SchemaVersionError, StorageBusy, duckdb.Error) as error:
         st.error(f"Cannot open the database: {error}")
         st.stop()
 
 
-def runner_for(path: Path) -> QueryRunner:
-    """The shared read-only runner on the latest version of `path`."""
-    return _runner(str(path), FileStorage(path).snapshot())
+def runner_for(location: Path | str) -> QueryRunner:
+    """The shared read-only runner on the latest version of the data at `location`."""
+    return _runner(str(location), storage_for(location).snapshot())
 
 
 @contextmanager
 def writing() -> Iterator[duckdb.DuckDBPyConnection]:
     """Change this session's database (a saved setting, an import); every session sees it on its next rerun."""
     try:
-        with FileStorage(database_path()).writing() as con:
+        with storage_for(database_location()).writing() as con:
             yield con
     except StorageBusy as error:
         st.error(str(error))
@@ -124,33 +133,94 @@ def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     query_runner = runner()
     version = query_runner.data_version()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    return _cached_run(query_runner, str(database_path()), version, name, frozen)
+    return _cached_run(query_runner, database_location(), version, name, frozen)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _scoring_view(_query_runner: QueryRunner, path: str, version: str, kind: str, as_of: datetime,
-                  segments: tuple[tuple[str, tuple[str, ...]], ...]) -> History | Rollup:
-    """Shared by every session (no copy per rerun): the per-event history or the per-lead rollup of a view."""
+Segments = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _history(_query_runner: QueryRunner, path: str, version: str, as_of: datetime, segments: Segments) -> History:
+    """Shared by every session (no copy per rerun). Few entries: at scale one history holds every event."""
     del path, version  # the cache key (the runner is not hashed)
-    filters = Filters(**dict(segments))
-    loader = load_history if kind == "history" else load_rollup
-    return loader(_query_runner, as_of, filters)
+    return load_history(_query_runner, as_of, Filters(**dict(segments)))
 
 
-def _segments(filters: Filters) -> tuple[tuple[str, tuple[str, ...]], ...]:
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _rollup(_query_runner: QueryRunner, path: str, version: str, as_of: datetime, segments: Segments) -> Rollup:
+    """Shared by every session; one row per lead, so many views (one per filter in use) fit."""
+    del path, version  # the cache key (the runner is not hashed)
+    return load_rollup(_query_runner, as_of, Filters(**dict(segments)))
+
+
+def _segments(filters: Filters) -> Segments:
     return (("channels", filters.channels), ("industries", filters.industries),
             ("company_sizes", filters.company_sizes), ("owners", filters.owners))
 
 
+def _view_key(as_of: datetime, filters: Filters) -> tuple[QueryRunner, str, str, datetime, Segments]:
+    query_runner = runner()
+    return query_runner, database_location(), query_runner.data_version(), as_of, _segments(filters)
+
+
 def scoring_history(as_of: datetime, filters: Filters) -> History:
     """Every activity of the view's leads before `as_of` (for crossing times and decay)."""
-    query_runner = runner()
-    return _scoring_view(query_runner, str(database_path()), query_runner.data_version(), "history", as_of,
-                         _segments(filters))
+    return _history(*_view_key(as_of, filters))
 
 
 def scoring_rollup(as_of: datetime, filters: Filters) -> Rollup:
     """One row of activity counts per lead of the view (for instant weight and threshold moves)."""
-    query_runner = runner()
-    return _scoring_view(query_runner, str(database_path()), query_runner.data_version(), "rollup", as_of,
-                         _segments(filters))
+    return _rollup(*_view_key(as_of, filters))
+
+
+def _rules_key(rules: RuleSet, *, threshold: bool = True) -> str:
+    mapping = rules.to_mapping()
+    if not threshold:
+        mapping.pop("threshold", None)
+        mapping.pop("name", None)
+    return json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _running(_history: History, _rules: RuleSet, path: str, version: str, as_of: datetime, segments: Segments,
+             scoring_key: str) -> pl.DataFrame:
+    """Running scores at every event: they do not depend on the threshold, so a threshold move reuses them.
+    Few entries: one holds a score per event."""
+    del path, version, as_of, segments, scoring_key  # the cache key (history and rules are not hashed)
+    return running_scores(_history, _rules)
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def _replayed(_history: History, _rules: RuleSet, path: str, version: str, as_of: datetime, segments: Segments,
+              outcome: Outcome, rules_key: str) -> pl.DataFrame:
+    running = _running(_history, _rules, path, version, as_of, segments, _rules_key(_rules, threshold=False))
+    return lead_outcomes(_history, running, _rules, outcome)
+
+
+def replayed_outcomes(as_of: datetime, filters: Filters, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
+    """Per-lead backtest with crossing times, replayed over every event; cached per rule set, so saved
+    scenarios and positions a slider has been at before answer at once."""
+    query_runner, path, version, instant, segments = _view_key(as_of, filters)
+    history = _history(query_runner, path, version, instant, segments)
+    return _replayed(history, rules, path, version, instant, segments, outcome, _rules_key(rules))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _learned(_history: History, _rules: RuleSet, path: str, version: str, as_of: datetime, segments: Segments,
+             outcome: Outcome, points: tuple[tuple[str, float], ...]) -> Suggestion | NotEnoughHistory:
+    del path, version, as_of, segments, points  # the cache key (history and rules are not hashed)
+    try:
+        return suggest_points(_history, _rules, outcome)
+    except NotEnoughHistory as reason:  # remembered too: finding out costs as much as a fit
+        return reason
+
+
+def learned_weights(as_of: datetime, filters: Filters, rules: RuleSet, outcome: Outcome) -> Suggestion:
+    """Points suggested by a model fitted on the view's history (seconds at scale): fitted once per data
+    version, view, outcome and current points (the threshold plays no part). Raises NotEnoughHistory."""
+    query_runner, path, version, instant, segments = _view_key(as_of, filters)
+    history = _history(query_runner, path, version, instant, segments)
+    found = _learned(history, rules, path, version, instant, segments, outcome, tuple(sorted(rules.points.items())))
+    if isinstance(found, NotEnoughHistory):
+        raise found
+    return found

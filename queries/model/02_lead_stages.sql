@@ -21,3 +21,19 @@ final AS (
 )
 
 SELECT * FROM final;
+
+-- The same effective times stored per (lead, stage reached), filled by queries/rollups/lead_stage_entries.sql
+-- on every write; declared here so the stage_entries macro (03) can be created before the first fill.
+CREATE TABLE IF NOT EXISTS lead_stage_entries (
+    lead_id             VARCHAR,
+    channel             VARCHAR,
+    industry            VARCHAR,
+    company_size        VARCHAR,
+    owner               VARCHAR,
+    amount              DOUBLE,
+    created_at          TIMESTAMP,
+    stage               VARCHAR,
+    stage_order         INTEGER,
+    entered_at          TIMESTAMP,
+    previous_entered_at TIMESTAMP
+);

@@ -1,7 +1,8 @@
 """Browser tests: a real `streamlit run` on a free port, driven by Playwright with Debian's chromium.
 
 Skipped with a visible reason where chromium is absent, except under CI, where that is a failure.
-Screenshots go to test-artifacts/ and are kept after the run (on failure too).
+The server listens where .streamlit/config.toml says (localhost), as it does for users. Each test's
+final state is saved as test-artifacts/<test>.png; a failing test's as test-artifacts/FAILED-<test>.png.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test, so the `page` fixture knows whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
@@ -48,15 +57,20 @@ def _free_port() -> int:
 
 
 class Server:
+    """`streamlit run dashboard.py` on a free port, bound to the address in .streamlit/config.toml."""
+
     def __init__(self, db_file: Path) -> None:
         self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://localhost:{self.port}"
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
         ARTIFACTS.mkdir(exist_ok=True)
         env = {**os.environ, "LEADFUNNEL_DB": str(db_file)}
+        env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the project's default is what is tested
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             # A developer's own sign-in settings must not put the suite behind a login page.
+             "--secrets.files", str(PROJECT / "tests" / "e2e" / "no-secrets.toml")],
             cwd=PROJECT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
         )
         self._wait_healthy()
@@ -90,6 +104,16 @@ def server(chromium_path: str, demo_db_file: Path) -> Iterator[Server]:
     running.stop()
 
 
+@pytest.fixture(scope="module")
+def small_server(chromium_path: str, small_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A dashboard per test module on its own copy of the hand-made fixture (tests/fixtures/small): a user
+    database, so the Data page imports into it, with numbers small enough to check by hand."""
+    copy = Path(shutil.copy(small_db_file, tmp_path_factory.mktemp("small-e2e") / "small.duckdb"))
+    running = Server(copy)
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
@@ -102,12 +126,19 @@ def browser(chromium_path: str):
 
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    """A fresh browser tab; its last state is saved as a screenshot, under FAILED-… when the test failed."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True)
     opened = context.new_page()
     yield opened
     ARTIFACTS.mkdir(exist_ok=True)
-    opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    report = getattr(request.node, "report_call", None)
+    failed = report is None or report.failed
+    name = request.node.name
+    (ARTIFACTS / f"FAILED-{name}.png").unlink(missing_ok=True)  # a stale one from an earlier run
+    try:
+        opened.screenshot(path=str(ARTIFACTS / f"{'FAILED-' if failed else ''}{name}.png"), full_page=True)
+    finally:
+        context.close()
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
@@ -117,3 +148,30 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         page.wait_for_selector(IDLE, timeout=timeout)
         page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def metric_value(page, label: str) -> str:
+    """The value of the metric with this label (first match), as shown."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def metric_number(page, label: str) -> float:
+    """A metric as a number: `1,234` → 1234, `45.6%` → 45.6, `–` → nan."""
+    text = metric_value(page, label).replace(",", "").replace("%", "").strip()
+    return float("nan") if text in ("–", "") else float(text)
+
+
+def wait_for_change(page, label: str, before: str, timeout: float = 20_000) -> str:
+    """Wait until a metric shows something other than `before`, then for the run to finish; return it."""
+    page.wait_for_function(
+        """([label, before]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+             .some(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label
+                        && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() !== before)""",
+        arg=[label, before], timeout=timeout)
+    wait_idle(page)
+    return metric_value(page, label)
+
+
+def sidebar_link(page, name: str):
+    return page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name)

@@ -13,7 +13,6 @@ from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import (
-    _rescore_slow_leads,
     backtest,
     handovers_by_week,
     lead_outcomes,
@@ -120,16 +119,21 @@ def test_threshold_curve_matches_single_backtests(runner):
     assert curve["precision"][3] is None
 
 
-def test_slow_path_for_long_histories_agrees_with_vectorised(runner):
+def test_decayed_capped_running_scores_agree_with_the_direct_sum(runner):
     history = load_history(runner, AS_OF)
     rules = DEFAULT_RULES.with_changes(half_life_days=3.0, caps={"email_open": 6})
     fast = running_scores(history, rules)
-    frame = history.events.with_columns(
-        days=(pl.col("occurred_at") - pl.col("occurred_at").min().over("lead_id")).dt.total_seconds() / 86400,
-        score=pl.lit(0.0))
-    slow = _rescore_slow_leads(frame, set(frame["lead_id"]), rules)
-    last = slow.group_by("lead_id", "occurred_at", maintain_order=True).last()
-    assert fast["score"].to_list() == pytest.approx(last["score"].to_list())
+    events = history.events.rows()
+    expected = []
+    for lead_id, at in fast.select("lead_id", "at").iter_rows():
+        sums: dict[str, float] = {}
+        for other, occurred_at, activity_type in events:
+            if other == lead_id and occurred_at <= at:
+                age = (at - occurred_at).total_seconds() / 86400
+                sums[activity_type] = sums.get(activity_type, 0.0) + rules.points.get(activity_type, 0.0) * 0.5 ** (
+                    age / 3.0)
+        expected.append(sum(min(s, rules.caps.get(t, math.inf)) for t, s in sums.items()))
+    assert fast["score"].to_list() == pytest.approx(expected)
 
 
 def test_half_life_tiny_enough_to_take_the_slow_path(runner):
