@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +137,29 @@ async def timed(page, session: Session, name: str, action) -> None:
         session.errors.append(f"{name}: exception on the page")
 
 
+async def slider_move(page, session: Session, thumb, key: str) -> None:
+    """Move the threshold slider one step and time it until the curve marks the new threshold, painted.
+
+    The slider reruns only its fragment, which leaves the app's script state alone: the chart is the signal.
+    """
+    before, received_before = int(await thumb.input_value()), session.received
+    await page.evaluate("() => { window.__lf.start = performance.now(); }")
+    await thumb.press(key)
+    wanted = int(await thumb.input_value())
+    if wanted == before:  # at an end of the scale
+        return
+    try:
+        await page.wait_for_function(
+            "wanted => { const curve = document.querySelector('.js-plotly-plot');"
+            " return curve && curve.textContent.includes('threshold ' + wanted); }",
+            arg=wanted, timeout=60_000, polling=20)
+    except Exception as error:
+        session.errors.append(f"scoring threshold slider: the curve never showed {wanted} ({type(error).__name__})")
+        return
+    session.timings.setdefault("scoring threshold slider", []).append(await page.evaluate(PAINTED))
+    session.sent_bytes.append(session.received - received_before)
+
+
 async def run_session(browser, base: str, session: Session, seconds: float) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = await context.new_page()
@@ -151,7 +175,8 @@ async def run_session(browser, base: str, session: Session, seconds: float) -> N
     rng = random.Random(session.number)
     deadline = time.monotonic() + seconds
     other_mode = page.locator('.st-key-mode [data-testid="stRadioOption"]:not([data-selected="true"])')
-    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    thumb = (page.locator('[data-testid="stSlider"]').filter(has=page.get_by_text("Hand-over threshold (points)"))
+             .locator('input[type="range"]'))
     try:
         while time.monotonic() < deadline:
             await timed(page, session, "filter: funnel mode", lambda: other_mode.first.click())
@@ -160,8 +185,7 @@ async def run_session(browser, base: str, session: Session, seconds: float) -> N
             await thumb.wait_for(state="attached", timeout=120_000)
             for _ in range(2):
                 await thumb.focus()
-                await timed(page, session, "scoring threshold slider",
-                            lambda: thumb.press(rng.choice(["ArrowRight", "ArrowLeft"])))
+                await slider_move(page, session, thumb, rng.choice(["ArrowRight", "ArrowLeft"]))
             await timed(page, session, "open Funnel page", lambda: page.get_by_role("link", name="Funnel").click())
         session.kept_own_state = f"channel={session.channel}" in page.url
     except Exception as error:  # recorded as the run's error, with the page as it was
@@ -202,7 +226,9 @@ def run_load(leads: int, sessions: int, seconds: float, port: int | None = None)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        crowd = asyncio.run(drive(f"http://127.0.0.1:{port}", channels_in(db), sessions, seconds))
+        with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (pytest)
+            crowd = pool.submit(asyncio.run, drive(f"http://127.0.0.1:{port}", channels_in(db), sessions,
+                                                   seconds)).result()
         settled = resident_mib(server.pid)
     finally:
         stop.set()

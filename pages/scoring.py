@@ -59,11 +59,16 @@ def _select(name: str) -> None:
     st.session_state["rule_set"] = name
 
 
-def _save(rules: RuleSet) -> None:
+def _with_current_threshold(rules: RuleSet, threshold_key: str) -> RuleSet:
+    """The threshold slider reruns only its fragment, so `rules` from the last full run may hold an older one."""
+    return rules.with_changes(threshold=float(st.session_state.get(threshold_key, rules.threshold)))
+
+
+def _save(rules: RuleSet, threshold_key: str) -> None:
     name = st.session_state.get("save_as", "").strip()
     try:
         with writing() as writer:
-            save_rule_set(writer, rules.with_changes(name=name))
+            save_rule_set(writer, _with_current_threshold(rules, threshold_key).with_changes(name=name))
     except RuleSetError as error:
         st.session_state["rules_message"] = ("error", error.message)
         return
@@ -115,23 +120,21 @@ invalid += url_state.restore_page("scoring-sliders", {
 if invalid:
     st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
 
-top = st.columns([2, 2, 2, 1.4, 1.4])
+top = st.columns([2, 2, 1.4, 1.4])
 picked = top[0].selectbox(t("scoring.rule_set"), names, key="rule_set", help=t("scoring.rule_set_help"))
 saved = load_rule_set(con, picked)
-threshold = top[1].slider(t("scoring.threshold"), 1, max(300, int(saved.threshold) * 2), int(saved.threshold),
-                          key=f"threshold::{picked}", help=t("scoring.threshold_help"))
-half_life = top[2].slider(t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0), key=f"half_life::{picked}",
+THRESHOLD_KEY = f"threshold::{picked}"  # the slider lives in the backtest fragment below
+half_life = top[1].slider(t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0), key=f"half_life::{picked}",
                           help=t("scoring.half_life_help"))
-outcome = top[3].radio(t("scoring.outcome"), ["sql", "won"], format_func=lambda o: t(f"scoring.outcome.{o}"),
+outcome = top[2].radio(t("scoring.outcome"), ["sql", "won"], format_func=lambda o: t(f"scoring.outcome.{o}"),
                        key="outcome", help=t("scoring.outcome_help"))
 reached = t(f"scoring.outcome.{outcome}")
 default_as_of = (filters.date_to or datetime.now().date()) + timedelta(days=1)
-as_of_day = top[4].date_input(t("scoring.as_of"), value=default_as_of, key=f"as_of::{default_as_of}",
+as_of_day = top[3].date_input(t("scoring.as_of"), value=default_as_of, key=f"as_of::{default_as_of}",
                               help=t("scoring.as_of_help"))
 as_of = datetime.combine(as_of_day, time())
 url_state.publish({
     "rules": None if picked == names[0] else picked,
-    "threshold": None if threshold == int(saved.threshold) else str(threshold),
     "half_life": None if half_life == int(saved.half_life_days or 0) else str(half_life),
     "outcome": None if outcome == "sql" else outcome,
 })
@@ -169,7 +172,8 @@ with st.expander(t("scoring.points"), expanded=False):
 
 try:
     rules = RuleSet(
-        name=picked, threshold=float(threshold), half_life_days=float(half_life) or None,
+        name=picked, threshold=float(st.session_state.get(THRESHOLD_KEY, saved.threshold)),
+        half_life_days=float(half_life) or None,
         points={r["activity_type"]: r["points"] or 0.0 for r in edited_points.iter_rows(named=True)},
         caps={r["activity_type"]: r["cap"] for r in edited_points.iter_rows(named=True) if r["cap"] is not None},
         fit={(r["attribute"], r["value"]): r["points"] for r in edited_fit.iter_rows(named=True)
@@ -181,13 +185,12 @@ except RuleSetError as error:
 url_state.publish({"w": ",".join(f"{kind}:{points:g}" for kind, points in sorted(rules.points.items())
                                    if points != saved.points.get(kind, 0.0)) or None})
 
-save, download, upload = st.columns([2, 1, 2])
+save, upload = st.columns([3, 2])
 with save:
     name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
     name_column.text_input(t("scoring.save_as"), key="save_as", placeholder=t("scoring.save_as_hint"))
-    button_column.button(t("scoring.save"), on_click=_save, args=(rules,), disabled=not st.session_state.get("save_as"))
-download.download_button(t("scoring.download_rules"), dump_rules(rules), file_name="leadfunnel-rules.yaml",
-                         mime="application/yaml", width="stretch")
+    button_column.button(t("scoring.save"), on_click=_save, args=(rules, THRESHOLD_KEY),
+                         disabled=not st.session_state.get("save_as"))
 upload.file_uploader(t("scoring.load_rules"), type=["yaml", "yml", "json"], key="rules_upload",
                      on_change=_upload, label_visibility="collapsed")
 if message := st.session_state.pop("rules_message", None):
@@ -212,72 +215,87 @@ def with_crossing_times(tried: RuleSet) -> pl.DataFrame:
     return replayed_outcomes(as_of, filters, tried, outcome)
 
 
-st.session_state[PROPOSED_RULES_KEY] = rules if rules.to_mapping() != DEFAULT_RULES.to_mapping() else None
-per_lead = outcomes_for(rules)
-result = summarise(per_lead, rules.threshold, outcome)
-changed = rules.to_mapping() | {"name": saved.name} != saved.to_mapping()
-baseline = summarise(outcomes_for(saved), saved.threshold, outcome) if changed else result
-
-
-def _delta(delta: str | None) -> str | None:
-    """Deltas only once the rules differ from the saved set, so an untouched page shows no zero arrows."""
-    return delta if changed else None
-
-
-st.subheader(t("scoring.backtest", outcome=reached))
-metrics = st.columns(5)
-metrics[0].metric(t("pack.handed_over"), count(result.crossed), _delta(count_delta(result.crossed, baseline.crossed)),
-                  delta_color="off", help=t("scoring.handed_over_help"))
-metrics[1].metric(t("pack.caught"), count(result.caught), _delta(count_delta(result.caught, baseline.caught)),
-                  help=t("scoring.caught_help", outcome=reached))
-metrics[2].metric(t("pack.recall"), percent(result.recall), _delta(rate_delta(result.recall, baseline.recall)),
-                  help=t("scoring.recall_help", n=result.positives, outcome=reached))
-metrics[3].metric(t("pack.precision"), percent(result.precision),
-                  _delta(rate_delta(result.precision, baseline.precision)), help=t("scoring.precision_help"))
-lead_time_slot = metrics[4].empty()
-st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=day(as_of), positives=result.positives,
-             outcome=reached, name=saved.name, threshold=f"{saved.threshold:g}"))
-
-curve_column, weekly_column = st.columns(2)
-with curve_column:
-    st.markdown(t("scoring.curve"))
-    curve = threshold_curve(per_lead)
-    st.plotly_chart(threshold_curve_figure(curve, rules.threshold, result.crossed, result.recall),
-                    width="stretch", key="threshold_curve")
-    st.caption(t("scoring.curve_caption", outcome=reached))
-
-# Crossing *times* (lead time, weekly what-if) need every event: drawn after the instant numbers above.
-with weekly_column, st.spinner(t("scoring.replaying")):
-    timed = per_lead if "crossing_at" in per_lead.columns else with_crossing_times(rules)
-    lead_days = summarise(timed, rules.threshold, outcome).median_lead_days
-    lead_time_slot.metric(t("pack.days_earlier"), days(lead_days), help=t("scoring.days_earlier_help", outcome=reached))
-    st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
-    start = datetime.combine(filters.date_from, time()) if filters.date_from else None
-    end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
-    weekly = handovers_by_week(timed, start, min(end, as_of) if end else as_of)
-    st.plotly_chart(weekly_handover_figure(weekly), width="stretch", key="weekly_handovers")
-    weeks = max(weekly.height, 1)
-    st.caption(t("scoring.weekly_caption", what_if=f"{weekly['what_if'].sum() / weeks:,.1f}",
-                 actual=f"{weekly['actual_mql'].sum() / weeks:,.1f}"))
-
-# --- distribution ----------------------------------------------------------------------------------
-
-st.subheader(t("scoring.distribution", as_of=day(as_of)))
-scores = run_query("scoring/lead_scores", {"as_of": as_of, **rules.params()})
+start = datetime.combine(filters.date_from, time()) if filters.date_from else None
+end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
+scores = run_query("scoring/lead_scores", {"as_of": as_of, **rules.params()})  # the threshold plays no part
 scored = with_outcome_group(rollup.leads, as_of, scores)
-over = int((scored["score"] >= rules.threshold).sum())
-st.caption(t("scoring.over", over=over, leads=scored.height))
-split = st.segmented_control(t("scoring.split"), ["Outcome", "Channel"], default="Outcome", key="score_split",
-                             format_func=lambda o: t(f"scoring.split.{o}"))
-if split == "Channel":
-    st.plotly_chart(score_by_channel_figure(by_channel(scored, rules.threshold), rules.threshold),
-                    width="stretch", key="score_by_channel")
-    st.caption(t("scoring.boxes_caption"))
-else:
-    width = nice_bin_width(rules.threshold, float(scored["score"].max() or 0))
-    st.plotly_chart(score_histogram_figure(binned_by_group(scored, width), width, rules.threshold),
-                    width="stretch", key="score_histogram")
-    st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
+
+
+@st.fragment
+def threshold_and_backtest(untried: RuleSet) -> None:
+    """The threshold slider with what it changes: a move reruns and repaints only this part of the page."""
+    slider_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
+    threshold = slider_column.slider(t("scoring.threshold"), 1, max(300, int(saved.threshold) * 2),
+                                     int(saved.threshold), key=THRESHOLD_KEY, help=t("scoring.threshold_help"))
+    rules = untried.with_changes(threshold=float(threshold))
+    url_state.publish({"threshold": None if threshold == int(saved.threshold) else str(threshold)})
+    download_column.download_button(t("scoring.download_rules"), dump_rules(rules), file_name="leadfunnel-rules.yaml",
+                                    mime="application/yaml", width="stretch")
+    st.session_state[PROPOSED_RULES_KEY] = rules if rules.to_mapping() != DEFAULT_RULES.to_mapping() else None
+    per_lead = outcomes_for(rules)
+    result = summarise(per_lead, rules.threshold, outcome)
+    changed = rules.to_mapping() | {"name": saved.name} != saved.to_mapping()
+    baseline = summarise(outcomes_for(saved), saved.threshold, outcome) if changed else result
+
+    def _delta(delta: str | None) -> str | None:
+        """Deltas only once the rules differ from the saved set, so an untouched page shows no zero arrows."""
+        return delta if changed else None
+
+    st.subheader(t("scoring.backtest", outcome=reached))
+    metrics = st.columns(5)
+    metrics[0].metric(t("pack.handed_over"), count(result.crossed),
+                      _delta(count_delta(result.crossed, baseline.crossed)), delta_color="off",
+                      help=t("scoring.handed_over_help"))
+    metrics[1].metric(t("pack.caught"), count(result.caught), _delta(count_delta(result.caught, baseline.caught)),
+                      help=t("scoring.caught_help", outcome=reached))
+    metrics[2].metric(t("pack.recall"), percent(result.recall), _delta(rate_delta(result.recall, baseline.recall)),
+                      help=t("scoring.recall_help", n=result.positives, outcome=reached))
+    metrics[3].metric(t("pack.precision"), percent(result.precision),
+                      _delta(rate_delta(result.precision, baseline.precision)), help=t("scoring.precision_help"))
+    lead_time_slot = metrics[4].empty()
+    st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=day(as_of), positives=result.positives,
+                 outcome=reached, name=saved.name, threshold=f"{saved.threshold:g}"))
+
+    curve_column, weekly_column = st.columns(2)
+    with curve_column:
+        st.markdown(t("scoring.curve"))
+        curve = threshold_curve(per_lead)
+        st.plotly_chart(threshold_curve_figure(curve, rules.threshold, result.crossed, result.recall),
+                        width="stretch", key="threshold_curve")
+        st.caption(t("scoring.curve_caption", outcome=reached))
+
+    # Crossing *times* (lead time, weekly what-if) need every event: drawn after the instant numbers above.
+    with weekly_column, st.spinner(t("scoring.replaying")):
+        timed = per_lead if "crossing_at" in per_lead.columns else with_crossing_times(rules)
+        lead_days = summarise(timed, rules.threshold, outcome).median_lead_days
+        lead_time_slot.metric(t("pack.days_earlier"), days(lead_days),
+                              help=t("scoring.days_earlier_help", outcome=reached))
+        st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
+        weekly = handovers_by_week(timed, start, min(end, as_of) if end else as_of)
+        st.plotly_chart(weekly_handover_figure(weekly), width="stretch", key="weekly_handovers")
+        weeks = max(weekly.height, 1)
+        st.caption(t("scoring.weekly_caption", what_if=f"{weekly['what_if'].sum() / weeks:,.1f}",
+                     actual=f"{weekly['actual_mql'].sum() / weeks:,.1f}"))
+
+    # --- distribution (the threshold line and the count over it) ---
+
+    st.subheader(t("scoring.distribution", as_of=day(as_of)))
+    over = int((scored["score"] >= rules.threshold).sum())
+    st.caption(t("scoring.over", over=over, leads=scored.height))
+    split = st.segmented_control(t("scoring.split"), ["Outcome", "Channel"], default="Outcome", key="score_split",
+                                 format_func=lambda o: t(f"scoring.split.{o}"))
+    if split == "Channel":
+        st.plotly_chart(score_by_channel_figure(by_channel(scored, rules.threshold), rules.threshold),
+                        width="stretch", key="score_by_channel")
+        st.caption(t("scoring.boxes_caption"))
+    else:
+        width = nice_bin_width(rules.threshold, float(scored["score"].max() or 0))
+        st.plotly_chart(score_histogram_figure(binned_by_group(scored, width), width, rules.threshold),
+                        width="stretch", key="score_histogram")
+        st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
+
+
+threshold_and_backtest(rules)
 
 # --- two scenarios side by side ---------------------------------------------------------------------
 
@@ -329,7 +347,8 @@ else:
 
     def _use_suggestion() -> None:
         with writing() as writer:
-            save_rule_set(writer, rules.with_changes(name=learned_name, points=suggestion.points, caps={}))
+            save_rule_set(writer, _with_current_threshold(rules, THRESHOLD_KEY).with_changes(
+                name=learned_name, points=suggestion.points, caps={}))
         _select(learned_name)
 
     auc_column.button(t("scoring.use_suggestion"), on_click=_use_suggestion,
