@@ -50,6 +50,7 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "feedback": FEEDBACK_SCHEMA,
 }
 
+_SQL_TYPES: dict[pl.DataType, str] = {pl.String(): "VARCHAR", pl.Datetime("us"): "TIMESTAMP", pl.Float64(): "DOUBLE"}
 _LEAD_FIELDS = [c for c in LEAD_SCHEMA if c != "lead_id"]
 # MERGE, not INSERT … ON CONFLICT: it needs no key constraint, which a DuckLake cannot hold (leadfunnel.lake).
 # Only leads that change are rewritten, so importing the same file again writes nothing.
@@ -162,7 +163,29 @@ def classify_leads(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> tuple
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Append the rows of `incoming_<table>` not already stored (set semantics: an identical row is not added twice)."""
+    """Append the rows of `incoming_<table>` not already stored (set semantics: an identical row is not added twice).
+
+    Same result as `INSERT … SELECT * FROM incoming EXCEPT SELECT * FROM table`, without its distinct over
+    every row: rows are compared by a 64-bit hash first, and only rows whose hash occurs twice in the file
+    or also among the stored rows (duplicates, re-imports, collisions) take the exact EXCEPT. Against an
+    empty table the stored side is skipped.
+    """
     before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    con.execute(f"INSERT INTO {table} SELECT * FROM incoming_{table} EXCEPT SELECT * FROM {table}")
+    columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
+    hashed = _row_hash(table)
+    clashes = (f"UNION ALL SELECT DISTINCT h FROM (SELECT {hashed} AS h FROM {table}) SEMI JOIN incoming USING (h)"
+               if before else "")
+    con.execute(f"""
+        INSERT INTO {table}
+        WITH incoming AS NOT MATERIALIZED (SELECT {columns}, {hashed} AS h FROM incoming_{table}),
+        candidates AS MATERIALIZED (SELECT h FROM incoming GROUP BY h HAVING count(*) > 1 {clashes})
+        SELECT {columns} FROM incoming ANTI JOIN candidates USING (h)
+        UNION ALL (
+            SELECT {columns} FROM incoming SEMI JOIN candidates USING (h)
+            EXCEPT SELECT {columns} FROM {table} WHERE {hashed} IN (SELECT h FROM candidates))""")
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+
+
+def _row_hash(table: str) -> str:
+    """SQL for a row's 64-bit hash, over the columns cast to the table's types so both sides hash alike."""
+    return "hash(" + ", ".join(f'"{c}"::{_SQL_TYPES[dtype]}' for c, dtype in TABLE_SCHEMAS[table].items()) + ")"
