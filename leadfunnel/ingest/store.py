@@ -60,6 +60,7 @@ WHEN MATCHED AND ({" OR ".join(f"coalesce(incoming.{c}, leads.{c}) IS DISTINCT F
     THEN UPDATE SET {", ".join(f"{c} = coalesce(incoming.{c}, leads.{c})" for c in _LEAD_FIELDS)}
 WHEN NOT MATCHED THEN INSERT ({", ".join(LEAD_SCHEMA)}) VALUES ({", ".join(f"incoming.{c}" for c in LEAD_SCHEMA)})
 """
+_INSERT_LEADS = f"INSERT INTO leads ({', '.join(LEAD_SCHEMA)}) SELECT {', '.join(LEAD_SCHEMA)} FROM incoming_leads"
 _CLASSIFY_LEADS = f"""
 SELECT
     count(*) FILTER (WHERE stored.lead_id IS NULL) AS new,
@@ -130,7 +131,8 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
             leads_new, leads_updated = con.execute(_CLASSIFY_LEADS).fetchone()
             incoming = con.execute("SELECT count(*) FROM incoming_leads").fetchone()[0]
             leads_unchanged = incoming - leads_new - leads_updated
-            con.execute(_UPSERT_LEADS)
+            stored = con.execute("SELECT count(*) FROM leads").fetchone()[0]
+            con.execute(_INSERT_LEADS if not stored else _UPSERT_LEADS)  # nothing to match: a plain insert is cheaper
         activities_added = _insert_new_rows(con, "activities") if "activities" in tables else 0
         feedback_added = _insert_new_rows(con, "feedback") if "feedback" in tables else 0
         if log is not None:

@@ -6,8 +6,9 @@
 -- Speed (20M activities): the one pass over the activities groups by a single integer key packing
 -- (lead number, type code) — grouping by the string lead id and type with
 -- filtered counts was several times slower. Type code 0 is a type outside the canonical list: it only
--- counts towards last_activity_at. Only the few grouped rows are then spread into columns, with CASE
--- (a FILTER per column costs more) and max (one row per lead and type; a sum would widen to HUGEINT).
+-- counts towards last_activity_at. The grouped rows (one per lead and type) are then spread into
+-- columns by one join per type code on that key, not by a second group-by: its 40 aggregate states per
+-- lead needed more memory than the import leaves (it spilled, 9 s of thread time against 2 for the joins).
 CREATE OR REPLACE TABLE lead_activity_rollup AS
 WITH lead_numbers AS (
     SELECT row_number() OVER () AS lead_number, lead_id, sql_entered_at, won_entered_at
@@ -24,96 +25,63 @@ per_type AS (
     FROM activities AS a
     INNER JOIN lead_numbers AS s USING (lead_id)
     GROUP BY key
-),
-
-per_lead AS (
-    SELECT
-        key // 16 AS lead_number,
-        max(last_at) AS last_activity_at,
-        max(CASE WHEN key % 16 = 1 THEN total END) AS total_email_open,
-        max(CASE WHEN key % 16 = 2 THEN total END) AS total_email_click,
-        max(CASE WHEN key % 16 = 3 THEN total END) AS total_page_view,
-        max(CASE WHEN key % 16 = 4 THEN total END) AS total_product_page_view,
-        max(CASE WHEN key % 16 = 5 THEN total END) AS total_whitepaper_download,
-        max(CASE WHEN key % 16 = 6 THEN total END) AS total_webinar_registration,
-        max(CASE WHEN key % 16 = 7 THEN total END) AS total_webinar_attended,
-        max(CASE WHEN key % 16 = 8 THEN total END) AS total_contact_form,
-        max(CASE WHEN key % 16 = 9 THEN total END) AS total_trade_show_visit,
-        max(CASE WHEN key % 16 = 10 THEN total END) AS total_seminar_attended,
-        max(CASE WHEN key % 16 = 11 THEN total END) AS total_sales_call,
-        max(CASE WHEN key % 16 = 12 THEN total END) AS total_sales_email,
-        max(CASE WHEN key % 16 = 13 THEN total END) AS total_meeting,
-        max(CASE WHEN key % 16 = 1 THEN before_sql END) AS before_sql_email_open,
-        max(CASE WHEN key % 16 = 2 THEN before_sql END) AS before_sql_email_click,
-        max(CASE WHEN key % 16 = 3 THEN before_sql END) AS before_sql_page_view,
-        max(CASE WHEN key % 16 = 4 THEN before_sql END) AS before_sql_product_page_view,
-        max(CASE WHEN key % 16 = 5 THEN before_sql END) AS before_sql_whitepaper_download,
-        max(CASE WHEN key % 16 = 6 THEN before_sql END) AS before_sql_webinar_registration,
-        max(CASE WHEN key % 16 = 7 THEN before_sql END) AS before_sql_webinar_attended,
-        max(CASE WHEN key % 16 = 8 THEN before_sql END) AS before_sql_contact_form,
-        max(CASE WHEN key % 16 = 9 THEN before_sql END) AS before_sql_trade_show_visit,
-        max(CASE WHEN key % 16 = 10 THEN before_sql END) AS before_sql_seminar_attended,
-        max(CASE WHEN key % 16 = 11 THEN before_sql END) AS before_sql_sales_call,
-        max(CASE WHEN key % 16 = 12 THEN before_sql END) AS before_sql_sales_email,
-        max(CASE WHEN key % 16 = 13 THEN before_sql END) AS before_sql_meeting,
-        max(CASE WHEN key % 16 = 1 THEN before_won END) AS before_won_email_open,
-        max(CASE WHEN key % 16 = 2 THEN before_won END) AS before_won_email_click,
-        max(CASE WHEN key % 16 = 3 THEN before_won END) AS before_won_page_view,
-        max(CASE WHEN key % 16 = 4 THEN before_won END) AS before_won_product_page_view,
-        max(CASE WHEN key % 16 = 5 THEN before_won END) AS before_won_whitepaper_download,
-        max(CASE WHEN key % 16 = 6 THEN before_won END) AS before_won_webinar_registration,
-        max(CASE WHEN key % 16 = 7 THEN before_won END) AS before_won_webinar_attended,
-        max(CASE WHEN key % 16 = 8 THEN before_won END) AS before_won_contact_form,
-        max(CASE WHEN key % 16 = 9 THEN before_won END) AS before_won_trade_show_visit,
-        max(CASE WHEN key % 16 = 10 THEN before_won END) AS before_won_seminar_attended,
-        max(CASE WHEN key % 16 = 11 THEN before_won END) AS before_won_sales_call,
-        max(CASE WHEN key % 16 = 12 THEN before_won END) AS before_won_sales_email,
-        max(CASE WHEN key % 16 = 13 THEN before_won END) AS before_won_meeting
-    FROM per_type
-    GROUP BY ALL
 )
 
+-- greatest() skips NULLs: NULL only for a lead without activities.
 SELECT
     s.lead_id,
-    p.last_activity_at,
-    coalesce(p.total_email_open, 0)::BIGINT AS n_email_open,
-    coalesce(p.total_email_click, 0)::BIGINT AS n_email_click,
-    coalesce(p.total_page_view, 0)::BIGINT AS n_page_view,
-    coalesce(p.total_product_page_view, 0)::BIGINT AS n_product_page_view,
-    coalesce(p.total_whitepaper_download, 0)::BIGINT AS n_whitepaper_download,
-    coalesce(p.total_webinar_registration, 0)::BIGINT AS n_webinar_registration,
-    coalesce(p.total_webinar_attended, 0)::BIGINT AS n_webinar_attended,
-    coalesce(p.total_contact_form, 0)::BIGINT AS n_contact_form,
-    coalesce(p.total_trade_show_visit, 0)::BIGINT AS n_trade_show_visit,
-    coalesce(p.total_seminar_attended, 0)::BIGINT AS n_seminar_attended,
-    coalesce(p.total_sales_call, 0)::BIGINT AS n_sales_call,
-    coalesce(p.total_sales_email, 0)::BIGINT AS n_sales_email,
-    coalesce(p.total_meeting, 0)::BIGINT AS n_meeting,
-    coalesce(p.before_sql_email_open, 0)::BIGINT AS sql_email_open,
-    coalesce(p.before_sql_email_click, 0)::BIGINT AS sql_email_click,
-    coalesce(p.before_sql_page_view, 0)::BIGINT AS sql_page_view,
-    coalesce(p.before_sql_product_page_view, 0)::BIGINT AS sql_product_page_view,
-    coalesce(p.before_sql_whitepaper_download, 0)::BIGINT AS sql_whitepaper_download,
-    coalesce(p.before_sql_webinar_registration, 0)::BIGINT AS sql_webinar_registration,
-    coalesce(p.before_sql_webinar_attended, 0)::BIGINT AS sql_webinar_attended,
-    coalesce(p.before_sql_contact_form, 0)::BIGINT AS sql_contact_form,
-    coalesce(p.before_sql_trade_show_visit, 0)::BIGINT AS sql_trade_show_visit,
-    coalesce(p.before_sql_seminar_attended, 0)::BIGINT AS sql_seminar_attended,
-    coalesce(p.before_sql_sales_call, 0)::BIGINT AS sql_sales_call,
-    coalesce(p.before_sql_sales_email, 0)::BIGINT AS sql_sales_email,
-    coalesce(p.before_sql_meeting, 0)::BIGINT AS sql_meeting,
-    coalesce(p.before_won_email_open, 0)::BIGINT AS won_email_open,
-    coalesce(p.before_won_email_click, 0)::BIGINT AS won_email_click,
-    coalesce(p.before_won_page_view, 0)::BIGINT AS won_page_view,
-    coalesce(p.before_won_product_page_view, 0)::BIGINT AS won_product_page_view,
-    coalesce(p.before_won_whitepaper_download, 0)::BIGINT AS won_whitepaper_download,
-    coalesce(p.before_won_webinar_registration, 0)::BIGINT AS won_webinar_registration,
-    coalesce(p.before_won_webinar_attended, 0)::BIGINT AS won_webinar_attended,
-    coalesce(p.before_won_contact_form, 0)::BIGINT AS won_contact_form,
-    coalesce(p.before_won_trade_show_visit, 0)::BIGINT AS won_trade_show_visit,
-    coalesce(p.before_won_seminar_attended, 0)::BIGINT AS won_seminar_attended,
-    coalesce(p.before_won_sales_call, 0)::BIGINT AS won_sales_call,
-    coalesce(p.before_won_sales_email, 0)::BIGINT AS won_sales_email,
-    coalesce(p.before_won_meeting, 0)::BIGINT AS won_meeting
+    greatest(t0.last_at, t1.last_at, t2.last_at, t3.last_at, t4.last_at, t5.last_at, t6.last_at, t7.last_at, t8.last_at, t9.last_at, t10.last_at, t11.last_at, t12.last_at, t13.last_at) AS last_activity_at,
+    coalesce(t1.total, 0)::BIGINT AS n_email_open,
+    coalesce(t2.total, 0)::BIGINT AS n_email_click,
+    coalesce(t3.total, 0)::BIGINT AS n_page_view,
+    coalesce(t4.total, 0)::BIGINT AS n_product_page_view,
+    coalesce(t5.total, 0)::BIGINT AS n_whitepaper_download,
+    coalesce(t6.total, 0)::BIGINT AS n_webinar_registration,
+    coalesce(t7.total, 0)::BIGINT AS n_webinar_attended,
+    coalesce(t8.total, 0)::BIGINT AS n_contact_form,
+    coalesce(t9.total, 0)::BIGINT AS n_trade_show_visit,
+    coalesce(t10.total, 0)::BIGINT AS n_seminar_attended,
+    coalesce(t11.total, 0)::BIGINT AS n_sales_call,
+    coalesce(t12.total, 0)::BIGINT AS n_sales_email,
+    coalesce(t13.total, 0)::BIGINT AS n_meeting,
+    coalesce(t1.before_sql, 0)::BIGINT AS sql_email_open,
+    coalesce(t2.before_sql, 0)::BIGINT AS sql_email_click,
+    coalesce(t3.before_sql, 0)::BIGINT AS sql_page_view,
+    coalesce(t4.before_sql, 0)::BIGINT AS sql_product_page_view,
+    coalesce(t5.before_sql, 0)::BIGINT AS sql_whitepaper_download,
+    coalesce(t6.before_sql, 0)::BIGINT AS sql_webinar_registration,
+    coalesce(t7.before_sql, 0)::BIGINT AS sql_webinar_attended,
+    coalesce(t8.before_sql, 0)::BIGINT AS sql_contact_form,
+    coalesce(t9.before_sql, 0)::BIGINT AS sql_trade_show_visit,
+    coalesce(t10.before_sql, 0)::BIGINT AS sql_seminar_attended,
+    coalesce(t11.before_sql, 0)::BIGINT AS sql_sales_call,
+    coalesce(t12.before_sql, 0)::BIGINT AS sql_sales_email,
+    coalesce(t13.before_sql, 0)::BIGINT AS sql_meeting,
+    coalesce(t1.before_won, 0)::BIGINT AS won_email_open,
+    coalesce(t2.before_won, 0)::BIGINT AS won_email_click,
+    coalesce(t3.before_won, 0)::BIGINT AS won_page_view,
+    coalesce(t4.before_won, 0)::BIGINT AS won_product_page_view,
+    coalesce(t5.before_won, 0)::BIGINT AS won_whitepaper_download,
+    coalesce(t6.before_won, 0)::BIGINT AS won_webinar_registration,
+    coalesce(t7.before_won, 0)::BIGINT AS won_webinar_attended,
+    coalesce(t8.before_won, 0)::BIGINT AS won_contact_form,
+    coalesce(t9.before_won, 0)::BIGINT AS won_trade_show_visit,
+    coalesce(t10.before_won, 0)::BIGINT AS won_seminar_attended,
+    coalesce(t11.before_won, 0)::BIGINT AS won_sales_call,
+    coalesce(t12.before_won, 0)::BIGINT AS won_sales_email,
+    coalesce(t13.before_won, 0)::BIGINT AS won_meeting
 FROM lead_numbers AS s
-LEFT JOIN per_lead AS p USING (lead_number);
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 0) AS t0 ON t0.key = s.lead_number * 16 + 0
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 1) AS t1 ON t1.key = s.lead_number * 16 + 1
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 2) AS t2 ON t2.key = s.lead_number * 16 + 2
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 3) AS t3 ON t3.key = s.lead_number * 16 + 3
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 4) AS t4 ON t4.key = s.lead_number * 16 + 4
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 5) AS t5 ON t5.key = s.lead_number * 16 + 5
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 6) AS t6 ON t6.key = s.lead_number * 16 + 6
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 7) AS t7 ON t7.key = s.lead_number * 16 + 7
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 8) AS t8 ON t8.key = s.lead_number * 16 + 8
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 9) AS t9 ON t9.key = s.lead_number * 16 + 9
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 10) AS t10 ON t10.key = s.lead_number * 16 + 10
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 11) AS t11 ON t11.key = s.lead_number * 16 + 11
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 12) AS t12 ON t12.key = s.lead_number * 16 + 12
+LEFT JOIN (SELECT * FROM per_type WHERE key % 16 = 13) AS t13 ON t13.key = s.lead_number * 16 + 13;
