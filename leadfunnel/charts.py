@@ -23,6 +23,9 @@ def as_text(value: str) -> str:
 def _layout(fig: go.Figure, *, height: int = 380) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font={"family": FONT},
                       separators=".,", hoverlabel={"font_family": FONT})
+    # Tight margins grow to fit tick labels and titles (Streamlit's theme does this; a saved HTML or PNG does not).
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 

@@ -7,6 +7,7 @@ value from the data is HTML-escaped: a company called `<script>` shows as text.
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +31,8 @@ body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, sa
        max-width: 1100px; color: #222; }
 h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #0072B2; padding-bottom: 0.2rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.92rem; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
-th { background: #f2f5f8; } td:first-child, th:first-child { text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; }
+th { background: #f2f5f8; } td.number { text-align: right; white-space: nowrap; }
 .note { color: #555; font-size: 0.88rem; }
 """
 
@@ -144,8 +145,18 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td{_NUMBER_CELL if _is_number(v) else ''}>{_e(v)}</td>" for v in row)
+                   + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_NUMBER_CELL = " class='number'"
+_FORMATTED_NUMBER = re.compile(r"[+\-−]?[\d.,]+\s*(%|pt)?|–")
+
+
+def _is_number(value: Any) -> bool:
+    """Counts, rates and deltas line up on the right; names and dates read from the left."""
+    return value is None or isinstance(value, int | float) or bool(_FORMATTED_NUMBER.fullmatch(str(value)))
 
 
 def _segments(filters: Filters) -> str:

@@ -134,3 +134,28 @@ def test_hostile_text_on_data_upload(hostile_server, watched, tmp_path):
     company.first.click()
     expect(watched.get_by_role("option", name=HOSTILE_HEADER)).to_be_visible()  # a column to map, as text
     watched.keyboard.press("Escape")
+
+
+def test_hostile_text_in_the_meeting_pack_and_csv(hostile_server, watched, tmp_path):
+    """The exported files too: the pack opened in the browser shows the markup as text and runs none of it,
+    and the overdue list's CSV holds the literal company name."""
+    open_page(watched, f"{hostile_server.url}/sla", "Overdue now")
+    with watched.expect_download(timeout=60_000) as download:
+        watched.get_by_role("button", name="Meeting pack (HTML)").click()
+    pack = tmp_path / "pack.html"
+    download.value.save_as(pack)
+    overdue = watched.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV")
+    with watched.expect_download(timeout=60_000) as download:
+        overdue.last.click()
+    csv_file = tmp_path / "overdue.csv"
+    download.value.save_as(csv_file)
+    assert HOSTILE_COMPANY in csv_file.read_text(encoding="utf-8-sig")
+
+    watched.goto(pack.as_uri())
+    watched.locator(".js-plotly-plot").first.wait_for()
+    body = watched.locator("body")
+    expect(body).to_contain_text(HOSTILE_COMPANY)  # the overdue list, as text
+    expect(body).to_contain_text(HOSTILE_CHANNEL)  # the channel table and the charts' labels
+    assert watched.locator("img[src='x']").count() == 0
+    assert watched.locator("script", has_text="alert(").count() == 0
+    assert watched.locator("b", has_text="Ads").count() == 0
