@@ -49,11 +49,13 @@ def load(
     leads: Annotated[int, typer.Option(min=100)] = 100_000,
     sessions: Annotated[int, typer.Option(min=1, max=32)] = 8,
     seconds: Annotated[float, typer.Option(min=5, max=600)] = 60,
+    db: Annotated[Path | None, typer.Option(help="An existing database (e.g. from `run --keep`) instead of "
+                                                 "a demo of --leads leads.")] = None,
 ) -> None:
     """Browser sessions changing filters and sliders at once on localhost: p50/p95, errors, bytes, memory."""
     from bench.load import run_load
 
-    run_load(leads, sessions, seconds)
+    run_load(leads, sessions, seconds, db=db)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Bounded load test: N browser sessions on one dashboard, each changing filters and sliders for a while.
 
     python -m bench load --leads 100000 --sessions 8 --seconds 60
+    python -m bench load --db bench/out/1m/bench.duckdb --sessions 5    # on data kept by `bench run --keep`
 
 Starts `streamlit run` on localhost over a demo database of that size, opens N Playwright contexts in
 Debian's chromium, and in each one loops: switch the funnel mode, open Scoring, move the threshold
@@ -211,10 +212,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_load(leads: int, sessions: int, seconds: float, port: int | None = None) -> dict:
-    """Run the load test and return its summary (also printed)."""
+def run_load(leads: int, sessions: int, seconds: float, port: int | None = None, db: Path | None = None) -> dict:
+    """Run the load test and return its summary (also printed); on `db` if given, else a demo of `leads` leads."""
     port = port or free_port()
-    db = ensure_database(leads)
+    db = db or ensure_database(leads)
     server = start_server(db, port)
     peak = [resident_mib(server.pid)]
     stop = threading.Event()

@@ -21,7 +21,7 @@ from leadfunnel.model import channel_label, stage_label
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import Backtest, lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.backtest import threshold_curve as curve_of
-from leadfunnel.scoring.rules import RuleSet
+from leadfunnel.scoring.rules import RuleSet, rule_set_label
 from leadfunnel.sla import compliance
 from leadfunnel.sla.policy import SlaPolicy
 from leadfunnel.ui.format import count, count_delta, percent, rate_delta
@@ -107,7 +107,7 @@ def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, pr
         results.append((rules, summarise(outcomes, rules.threshold, "sql")))
     header = [t("pack.scenario"), t("pack.threshold"), t("pack.handed_over"), t("pack.caught"), t("pack.recall"),
               t("pack.precision"), t("pack.days_earlier")]
-    rows = [[rules.name, f"{rules.threshold:g}", count(r.crossed), count(r.caught), percent(r.recall),
+    rows = [[rule_set_label(rules.name), f"{rules.threshold:g}", count(r.crossed), count(r.caught), percent(r.recall),
              percent(r.precision), "–" if r.median_lead_days is None else f"{r.median_lead_days:.1f}"]
             for rules, r in results]
     chart = ""

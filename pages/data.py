@@ -16,6 +16,7 @@ from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.session import database_label, run_query, runner, use_database, writing
 from leadfunnel.ui.sidebar import current_view
+from leadfunnel.ui.uploader import file_uploader
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16", "euc_jp", "latin-1")
 NOT_MAPPED = ""  # the selectbox value for "this field is not in the file"
@@ -66,8 +67,8 @@ if info["kind"] == "demo":
 
 st.subheader(t("data.step_upload"))
 limit_mb = int(st.get_option("server.maxUploadSize"))
-files = st.file_uploader(t("data.files"), type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True,
-                         key="uploads", help=t("data.files_help", limit=limit_mb))
+files = file_uploader(st, t("data.files"), types=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True,
+                      key="uploads", help=t("data.files_help", limit=limit_mb))
 if not files:
     st.caption(t("data.nothing_written"))
     import_log()

@@ -36,6 +36,7 @@ from leadfunnel.scoring.rules import (
     dump_rules,
     editable_types,
     parse_rules,
+    rule_set_label,
 )
 from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
 from leadfunnel.ui import url_state
@@ -43,6 +44,7 @@ from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import learned_weights, replayed_outcomes, run_query, runner, scoring_rollup, writing
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
+from leadfunnel.ui.uploader import file_uploader
 
 filters, _ = current_view()
 con = runner().con
@@ -121,7 +123,8 @@ if invalid:
     st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
 
 top = st.columns([2, 2, 1.4, 1.4])
-picked = top[0].selectbox(t("scoring.rule_set"), names, key="rule_set", help=t("scoring.rule_set_help"))
+picked = top[0].selectbox(t("scoring.rule_set"), names, key="rule_set", help=t("scoring.rule_set_help"),
+                          format_func=rule_set_label)
 saved = load_rule_set(con, picked)
 THRESHOLD_KEY = f"threshold::{picked}"  # the slider lives in the backtest fragment below
 half_life = top[1].slider(t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0), key=f"half_life::{picked}",
@@ -191,8 +194,8 @@ with save:
     name_column.text_input(t("scoring.save_as"), key="save_as", placeholder=t("scoring.save_as_hint"))
     button_column.button(t("scoring.save"), on_click=_save, args=(rules, THRESHOLD_KEY),
                          disabled=not st.session_state.get("save_as"))
-upload.file_uploader(t("scoring.load_rules"), type=["yaml", "yml", "json"], key="rules_upload",
-                     on_change=_upload, label_visibility="collapsed")
+file_uploader(upload, t("scoring.load_rules"), types=["yaml", "yml", "json"], key="rules_upload",
+              on_change=_upload, label_visibility="collapsed")
 if message := st.session_state.pop("rules_message", None):
     (st.error if message[0] == "error" else st.success)(localized(message[1]))  # in this run's language
 
@@ -254,7 +257,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
                       _delta(rate_delta(result.precision, baseline.precision)), help=t("scoring.precision_help"))
     lead_time_slot = metrics[4].empty()
     st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=day(as_of), positives=result.positives,
-                 outcome=reached, name=saved.name, threshold=f"{saved.threshold:g}"))
+                 outcome=reached, name=rule_set_label(saved.name), threshold=f"{saved.threshold:g}"))
 
     curve_column, weekly_column = st.columns(2)
     with curve_column:
@@ -301,8 +304,9 @@ threshold_and_backtest(rules)
 
 st.subheader(t("scoring.compare"))
 first_column, second_column = st.columns(2)
-first = first_column.selectbox(t("scoring.scenario_a"), names, key="compare_a")
-second = second_column.selectbox(t("scoring.scenario_b"), names, index=min(1, len(names) - 1), key="compare_b")
+first = first_column.selectbox(t("scoring.scenario_a"), names, key="compare_a", format_func=rule_set_label)
+second = second_column.selectbox(t("scoring.scenario_b"), names, index=min(1, len(names) - 1), key="compare_b",
+                                 format_func=rule_set_label)
 scenarios = []
 for name in (first, second):
     candidate = load_rule_set(con, name)
@@ -310,7 +314,8 @@ for name in (first, second):
     summary = summarise(replayed, candidate.threshold, outcome)
     per_week = handovers_by_week(replayed, start, min(end, as_of) if end else as_of)
     scenarios.append({
-        t("scoring.rule_set"): name, t("pack.threshold"): candidate.threshold, t("pack.handed_over"): summary.crossed,
+        t("scoring.rule_set"): rule_set_label(name), t("pack.threshold"): candidate.threshold,
+        t("pack.handed_over"): summary.crossed,
         t("scoring.per_week"): round(per_week["what_if"].sum() / max(per_week.height, 1), 1),
         t("pack.caught"): summary.caught, t("pack.recall"): percent(summary.recall),
         t("pack.precision"): percent(summary.precision), t("pack.days_earlier"): days(summary.median_lead_days),

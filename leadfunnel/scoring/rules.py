@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from leadfunnel.i18n import LocalizedError, Message
+from leadfunnel.i18n import LocalizedError, Message, t
 from leadfunnel.model import ACTIVITY_TYPES
 
 FIT_ATTRIBUTES: tuple[str, ...] = ("industry", "company_size", "channel", "owner", "job_title")
@@ -95,6 +95,11 @@ DEFAULT_RULES = RuleSet(
     points={"whitepaper_download": 10, "webinar_attended": 20, "product_page_view": 5, "email_open": 3,
             "contact_form": 50},
 )
+
+
+def rule_set_label(name: str) -> str:
+    """A rule set's name as shown: the built-in one in the reader's language, the team's own as they wrote it."""
+    return t("scoring.default_rules_name") if name == DEFAULT_RULES.name else name
 
 
 def from_mapping(data: Any) -> RuleSet:

@@ -22,3 +22,25 @@ def test_shared_link_in_japanese_shows_the_same_numbers(server, page):
     assert "ウェビナー" in sidebar.inner_text() and "コホート" in sidebar.inner_text()
     # The link keeps the view: what the address bar shows opens the same page again.
     assert "channel=webinar" in page.url and "lang=ja" in page.url
+
+
+def dropzone_texts(page) -> list[str]:
+    """What the upload box shows: its button and limit line (Streamlit's own texts, painted over by CSS)."""
+    return page.evaluate("""() => {
+        const zone = document.querySelector('.st-key-uploads [data-testid="stFileUploaderDropzone"]');
+        const shown = (el) => getComputedStyle(el).fontSize !== '0px' ? el.textContent
+                                                                       : getComputedStyle(el, '::after').content;
+        return [shown(zone.querySelector('button p')),
+                shown(zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span'))];
+    }""")
+
+
+def test_the_upload_box_speaks_the_readers_language(small_server, page):
+    page.goto(f"{small_server.url}/data?lang=ja")
+    wait_idle(page)
+    page.get_by_role("heading", name="1. アップロード").wait_for()
+    assert dropzone_texts(page) == ['"アップロード"', '"1ファイル 200 MB まで・CSV, TSV, TXT, XLSX, PARQUET"']
+    page.goto(f"{small_server.url}/data?lang=en")
+    wait_idle(page)
+    page.get_by_role("heading", name="1. Upload").wait_for()
+    assert dropzone_texts(page) == ["Upload", "200MB per file • CSV, TSV, TXT, XLSX, PARQUET"]

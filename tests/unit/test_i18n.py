@@ -72,3 +72,12 @@ def test_messages_in_japanese_and_back():
                                                   (None, "en")])
 def test_browser_locale_picks_the_language(locale, language):
     assert language_from_locale(locale) == language
+
+
+def test_upload_box_texts_cannot_break_out_of_their_css_rule():
+    from leadfunnel.ui.uploader import css_string, dropzone_style
+
+    assert css_string('1ファイル 200 MB まで・CSV') == '"1ファイル 200 MB まで\\30fb CSV"'
+    style = dropzone_style("uploads", 'Up"}</style><script>x', "limit")
+    assert style.count("<style>") == 1 and style.count("</style>") == 1 and "<script>" not in style
+    assert '"Up\\22 \\7d \\3c \\2f style\\3e \\3c script\\3e x"' in style
