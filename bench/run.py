@@ -35,7 +35,7 @@ from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_sco
 from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
 from leadfunnel.scoring.rules import DEFAULT_RULES
 from leadfunnel.sla.compliance import default_as_of as sla_default_as_of
-from leadfunnel.sla.compliance import feedback_loop, grouped, handovers, overdue_now, weekly
+from leadfunnel.sla.compliance import feedback_loop, grouped, handover_scores, handovers, overdue_now, weekly
 from leadfunnel.sla.compliance import summarise as sla_summarise
 from leadfunnel.sla.policy import SlaPolicy
 
@@ -212,8 +212,9 @@ def run(n_leads: int, n_activities: int, repeat: int = 10, keep: Path | None = N
         weekly(classified)
         grouped(classified, "owner")
         grouped(classified, "channel")
-        overdue_now(runner, classified, as_of)
-        feedback_loop(runner, classified, business_hours, as_of)
+        scores = handover_scores(runner, classified, as_of)
+        overdue_now(classified, scores)
+        feedback_loop(classified, scores, business_hours, as_of)
 
     rows.append(Row("SLA page with business hours (every section)", timed(sla_page, max(2, repeat // 3))[0]))
 

@@ -133,7 +133,7 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
              _table(["", t("pack.this_period"), t("pack.previous_period"), t("pack.change")], rows)]
     if classified.height:
         parts.append(figures.html(sla_weekly_figure(compliance.weekly(classified))))
-    overdue = compliance.overdue_now(runner, classified, as_of).head(50)
+    overdue = compliance.overdue_now(classified, compliance.handover_scores(runner, classified, as_of)).head(50)
     parts.append(f"<h3>{_e(t('pack.overdue', n=overdue.height))}</h3>")
     parts.append(_table([t("pack.lead"), t("pack.company"), t("col.channel"), t("sidebar.owner"),
                          t("pack.handed_over_at"), t("pack.hours_overdue")],

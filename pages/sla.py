@@ -12,6 +12,7 @@ from leadfunnel.sla.compliance import (
     default_as_of,
     feedback_loop,
     grouped,
+    handover_scores,
     handovers,
     overdue_now,
     summarise,
@@ -19,7 +20,7 @@ from leadfunnel.sla.compliance import (
 )
 from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, load_policy, save_policy
 from leadfunnel.ui import url_state
-from leadfunnel.ui.downloads import download_buttons
+from leadfunnel.ui.downloads import DISPLAY_ROWS, download_buttons, long_table
 from leadfunnel.ui.format import count, count_delta, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_view
@@ -151,21 +152,21 @@ for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), 
         download_buttons(table, f"sla-by-{field}", f"sla_{field}")
 
 st.subheader(t("pack.overdue_open"))
-overdue = overdue_now(query_runner, classified, as_of).with_columns(
+scores = handover_scores(query_runner, classified, as_of)
+overdue = overdue_now(classified, scores).with_columns(
     pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
 if overdue.is_empty():
     st.success(t("sla.none_overdue"))
 else:
-    st.dataframe(overdue, hide_index=True, width="stretch", column_config={
+    long_table(overdue, f"overdue-{as_of:%Y%m%d-%H%M}", "overdue", column_config={
         **LEAD_COLUMNS,
         "deadline_at": st.column_config.DatetimeColumn(t("sla.deadline_at"), format="YYYY-MM-DD HH:mm"),
         "hours_overdue": st.column_config.NumberColumn(t("pack.hours_overdue"), format="%.1f"),
     })
-    download_buttons(overdue, f"overdue-{as_of:%Y%m%d-%H%M}", "overdue")
 st.caption(t("sla.overdue_caption", clock=clock))
 
 st.subheader(t("sla.feedback"))
-loop = feedback_loop(query_runner, classified, stored, as_of)
+loop = feedback_loop(classified, scores, stored, as_of)
 with_feedback = loop["by_channel"]["with_feedback"].sum()
 accepted = loop["by_channel"]["accepted"].sum()
 st.caption(t("sla.feedback_caption", rate=percent(accepted / with_feedback if with_feedback else None),
@@ -201,7 +202,6 @@ download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]
 st.markdown(t("sla.without_feedback", days=stored.feedback_days, n=waiting.height))
 if waiting.height:
-    st.dataframe(waiting.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
-                 hide_index=True, width="stretch", height=min(36 * (waiting.height + 1) + 4, 320),
-                 column_config=LEAD_COLUMNS)
-    download_buttons(waiting, "without-feedback", "waiting")
+    long_table(waiting.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
+               "without-feedback", "waiting", height=min(36 * (min(waiting.height, DISPLAY_ROWS) + 1) + 4, 320),
+               column_config=LEAD_COLUMNS)

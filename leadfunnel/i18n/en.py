@@ -378,6 +378,7 @@ MESSAGES: dict[str, str] = {
     "chart.hover_week_what_if": "week of {week}: {n} what-if",
     "chart.hover_week_actual": "week of {week}: {n} actual MQLs",
     "download.csv": "CSV",
+    "table.capped": "Showing the first {shown:,} of {total:,} rows; the CSV and Excel downloads have them all.",
     "download.xlsx": "Excel",
     "scoring.compare": "Compare two rule sets",
     "scoring.compare_caption": "Saved rule sets side by side on the same leads and as-of date; handed over per week = handed over in the date range ÷ its weeks.",

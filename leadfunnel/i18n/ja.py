@@ -376,6 +376,7 @@ MESSAGES: dict[str, str] = {
     "chart.hover_week_what_if": "{week} の週：引き渡し（試算） {n} 件",
     "chart.hover_week_actual": "{week} の週：実際のMQL {n} 件",
     "download.csv": "CSV",
+    "table.capped": "全 {total:,} 行のうち先頭 {shown:,} 行を表示しています。CSV・Excel のダウンロードにはすべての行が含まれます。",
     "download.xlsx": "Excel",
     "scoring.compare": "2つのルールセットを比較",
     "scoring.compare_caption": "保存済みのルールセットを、同じリード・同じ基準日で並べて比較します。週あたり引き渡し数＝期間内の引き渡し数 ÷ 週数。",

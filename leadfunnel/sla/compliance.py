@@ -93,10 +93,15 @@ def weekly(classified: pl.DataFrame) -> pl.DataFrame:
     return grouped(classified, pl.col("handover_at").dt.truncate("1w").dt.date().alias("week")).sort("week")
 
 
-def overdue_now(runner: QueryRunner, classified: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+def handover_scores(runner: QueryRunner, classified: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+    """`lead_id, score` of the handed-over leads at the as-of instant (the guide's rules), once for the page's
+    overdue list and feedback loop."""
+    return current_scores(runner, as_of, lead_ids=classified["lead_id"].to_list())
+
+
+def overdue_now(classified: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame:
     """The open list for the meeting: oldest hand-over first, with owner, company, channel, hours overdue, score."""
     open_rows = classified.filter(pl.col("status") == "overdue")
-    scores = current_scores(runner, as_of)
     return (open_rows.join(scores, on="lead_id", how="left")
             .select("lead_id", "company", "channel", "owner", "handover_at", "deadline_at",
                     pl.col("hours_overdue").round(1), pl.col("score").round(1))
@@ -115,10 +120,10 @@ def score_band(score: pl.Expr) -> pl.Expr:
     return expression
 
 
-def feedback_loop(runner: QueryRunner, classified: pl.DataFrame, policy: SlaPolicy,
+def feedback_loop(classified: pl.DataFrame, scores: pl.DataFrame, policy: SlaPolicy,
                   as_of: datetime) -> dict[str, pl.DataFrame]:
     """Acceptance and rejection reasons by channel and by score band; hand-overs still without feedback."""
-    scored = classified.join(current_scores(runner, as_of), on="lead_id", how="left").with_columns(
+    scored = classified.join(scores, on="lead_id", how="left").with_columns(
         band=score_band(pl.col("score").fill_null(0)))
     with_verdict = scored.filter(pl.col("verdict").is_not_null())
 

@@ -8,6 +8,8 @@ import streamlit as st
 from leadfunnel.export import csv_bytes, xlsx_bytes
 from leadfunnel.i18n import t
 
+DISPLAY_ROWS = 500  # rows a long list shows on the page (data sent per rerun stays small); downloads carry all
+
 
 def download_buttons(frame: pl.DataFrame, name: str, key: str) -> None:
     """Two small buttons under a table; the workbook is built only when asked for.
@@ -20,3 +22,12 @@ def download_buttons(frame: pl.DataFrame, name: str, key: str) -> None:
     row.download_button(t("download.xlsx"), lambda: xlsx_bytes(frame), file_name=f"{name}.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"{key}:xlsx", icon=":material/table:")
+
+
+def long_table(frame: pl.DataFrame, name: str, key: str, **options: object) -> None:
+    """A list that can run to tens of thousands of rows (overdue leads at 1M leads): the first DISPLAY_ROWS on
+    the page with a note saying so, every row in the CSV and Excel downloads."""
+    st.dataframe(frame.head(DISPLAY_ROWS), hide_index=True, width="stretch", **options)
+    if frame.height > DISPLAY_ROWS:
+        st.caption(t("table.capped", shown=DISPLAY_ROWS, total=frame.height))
+    download_buttons(frame, name, key)

@@ -15,10 +15,16 @@ fit_rules AS (
         unnest(CAST($fit_points AS DOUBLE[]))      AS points
 ),
 
+-- $lead_ids: only these leads (NULL: every lead), e.g. the hand-overs the SLA page lists.
+wanted AS (
+    SELECT unnest(CAST($lead_ids AS VARCHAR[])) AS lead_id
+),
+
 scored_leads AS (
     SELECT lead_id, channel, industry, company_size, owner, job_title
     FROM leads
     WHERE created_at < CAST($as_of AS TIMESTAMP)
+        AND ($lead_ids IS NULL OR lead_id IN (SELECT lead_id FROM wanted))
 ),
 
 behaviour_by_type AS (
@@ -35,6 +41,7 @@ behaviour_by_type AS (
     FROM activities AS a
     INNER JOIN rules AS r USING (activity_type)
     WHERE a.occurred_at < CAST($as_of AS TIMESTAMP)
+        AND ($lead_ids IS NULL OR a.lead_id IN (SELECT lead_id FROM wanted))
     GROUP BY a.lead_id, r.activity_type, r.cap
 ),
 

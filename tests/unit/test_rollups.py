@@ -22,6 +22,9 @@ def test_rollup_columns_follow_the_activity_types():
     sql = (ROLLUP_DIR / "lead_activity_rollup.sql").read_text()
     for prefix in ("n", "sql", "won"):
         assert re.findall(rf"AS {prefix}_(\w+)", sql) == list(ACTIVITY_TYPES)
+    scores = (ROLLUP_DIR.parent / "scoring" / "lead_scores_rollup.sql").read_text()
+    assert re.findall(r"\* \$points_(\w+)\)", scores) == list(ACTIVITY_TYPES)
+    assert re.findall(r"activity_type = '(\w+)'", scores) == list(ACTIVITY_TYPES)
 
 
 def both_paths(query_runner: QueryRunner, rules: RuleSet, outcome: str, as_of: datetime):

@@ -166,3 +166,32 @@ def test_fit_points_by_job_title(runner):
     history = load_history(runner, AS_OF)
     peaks = lead_outcomes(history, running_scores(history, rules), rules, "sql")
     assert dict(zip(peaks["lead_id"], peaks["peak"], strict=True))["S3"] == 65
+
+
+def test_scores_from_the_rollup_equal_scores_from_every_activity(runner):
+    """The rollup path (no decay) against lead_scores.sql, at instants before, between and after activities, with
+    caps, fit points, negative and zero points; and the hand-computed fixture numbers go through the rollup."""
+    from leadfunnel.scoring.rules import RuleSet
+    from leadfunnel.scoring.scores import rollup_scores_apply
+
+    rule_sets = [
+        DEFAULT_RULES,
+        RuleSet("capped", threshold=50, points={"email_open": 3, "webinar_attended": 20, "contact_form": -5},
+                caps={"email_open": 4, "contact_form": 10}, fit={("industry", "Manufacturing"): 15}),
+    ]
+    stored = runner.con.execute("SELECT DISTINCT occurred_at FROM activities ORDER BY 1").fetchall()
+    instants = [AS_OF, datetime(2030, 1, 1), *(at for (at,) in stored)]
+    for rules in rule_sets:
+        assert rollup_scores_apply(rules)
+        for as_of in instants:
+            via_rollup = current_scores(runner, as_of, rules)
+            every_activity = runner.run("scoring/lead_scores", {"as_of": as_of, "lead_ids": None, **rules.params()})
+            assert via_rollup["lead_id"].to_list() == every_activity["lead_id"].to_list()
+            assert np.allclose(via_rollup["score"].to_numpy(), every_activity["score"].to_numpy()), (rules.name, as_of)
+        some = every_activity["lead_id"].to_list()[::2]
+        for decay in (None, 30.0):  # both paths, for a few leads only
+            chosen = rules.with_changes(half_life_days=decay)
+            assert current_scores(runner, AS_OF, chosen, lead_ids=some).equals(
+                current_scores(runner, AS_OF, chosen).filter(pl.col("lead_id").is_in(some)))
+    assert not rollup_scores_apply(DEFAULT_RULES.with_changes(half_life_days=30.0))
+    assert not rollup_scores_apply(DEFAULT_RULES.with_changes(points={"custom_event": 5}))

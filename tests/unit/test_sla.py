@@ -12,7 +12,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.query import QueryRunner
 from leadfunnel.sla.clock import BusinessClock, hours_between
-from leadfunnel.sla.compliance import feedback_loop, handovers, overdue_now, summarise
+from leadfunnel.sla.compliance import feedback_loop, handover_scores, handovers, overdue_now, summarise
 from leadfunnel.sla.policy import PolicyError, SlaPolicy, load_policy, save_policy
 from tests.conftest import FIXTURES
 
@@ -71,9 +71,10 @@ def test_sal_hand_over_and_filters(runner):
 
 def test_overdue_list_and_feedback(runner):
     classified = handovers(runner, JANUARY, SlaPolicy(), AS_OF)
-    overdue = overdue_now(runner, classified, AS_OF)
+    scores = handover_scores(runner, classified, AS_OF)
+    overdue = overdue_now(classified, scores)
     assert overdue.select("lead_id", "owner", "hours_overdue", "score").rows() == [("H5", "Emily Clark", 2.0, 0.0)]
-    loop = feedback_loop(runner, classified, SlaPolicy(), AS_OF)
+    loop = feedback_loop(classified, scores, SlaPolicy(), AS_OF)
     assert loop["reasons"].rows() == [("No budget this year", 2)]
     assert loop["without_feedback"]["lead_id"].to_list() == ["H1"]
     bands = {r["band"]: (r["with_feedback"], r["accepted"], r["top_rejection_reason"])
