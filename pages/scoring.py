@@ -38,6 +38,7 @@ from leadfunnel.scoring.rules import (
     parse_rules,
     rule_set_label,
 )
+from leadfunnel.scoring.scores import score_query
 from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
@@ -220,7 +221,7 @@ def with_crossing_times(tried: RuleSet) -> pl.DataFrame:
 
 start = datetime.combine(filters.date_from, time()) if filters.date_from else None
 end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
-scores = run_query("scoring/lead_scores", {"as_of": as_of, **rules.params()})  # the threshold plays no part
+scores = run_query(*score_query(as_of, rules))  # the threshold plays no part
 scored = with_outcome_group(rollup.leads, as_of, scores)
 
 

@@ -22,11 +22,15 @@ def current_scores(runner: QueryRunner, as_of: datetime, rules: RuleSet | None =
                    lead_ids: Sequence[str] | None = None) -> pl.DataFrame:
     """`lead_id, score` for every lead created before `as_of` (or only those in `lead_ids`), from activities
     strictly before it."""
-    rules = rules or DEFAULT_RULES
+    return runner.run(*score_query(as_of, rules or DEFAULT_RULES, lead_ids))
+
+
+def score_query(as_of: datetime, rules: RuleSet, lead_ids: Sequence[str] | None = None) -> tuple[str, dict[str, Any]]:
+    """The query and parameters for these scores (for a caller with its own, e.g. cached, way to run queries)."""
     selection = {"as_of": as_of, "lead_ids": None if lead_ids is None else list(lead_ids)}
     if rollup_scores_apply(rules):
-        return runner.run("scoring/lead_scores_rollup", selection | rollup_params(rules))
-    return runner.run("scoring/lead_scores", selection | rules.params())
+        return "scoring/lead_scores_rollup", selection | rollup_params(rules)
+    return "scoring/lead_scores", selection | rules.params()
 
 
 def rollup_scores_apply(rules: RuleSet) -> bool:
