@@ -73,6 +73,14 @@ def ensure_database(leads: int) -> Path:
     return path
 
 
+def lead_count(path: Path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM leads").fetchone()[0]
+    finally:
+        con.close()
+
+
 def channels_in(path: Path) -> list[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -251,7 +259,7 @@ def run_load(leads: int, sessions: int, seconds: float, port: int | None = None,
                                    "max": round(max(sent) / 1024, 1)} if sent else {},
         "server_rss_mib": {"peak": round(max(peak)), "end": round(settled)},
     }
-    print(f"{sessions} sessions × {seconds:.0f} s on {leads:,} leads")
+    print(f"{sessions} sessions × {seconds:.0f} s on {lead_count(db):,} leads ({db.name})")
     print(f"{'interaction':<28}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}")
     for name, row in summary["interactions"].items():
         print(f"{name:<28}{row['count']:>7}{row['p50_ms']:>9}{row['p95_ms']:>9}")
