@@ -82,7 +82,10 @@ def generate_tables(n_leads: int, n_activities: int, seed: int = 7,
         kinds[rows] = rng.choice(len(types), size=len(rows), p=mix / mix.sum())
         report(0.2 + 0.4 * (b + 1) / INTENT_BUCKETS, "Drawing activities")
     offset = (rng.exponential(40.0, size=total) * 86_400 * _SECOND).astype(np.int64)
-    occurred = np.minimum(created[owner] + offset, end_us) // _SECOND * _SECOND
+    # An activity drawn past the end of the data folds back into the lead's lifetime so far (clamping them all
+    # to the last second piled 3% of the activities onto one instant, which no export has).
+    lifetime = end_us - created[owner] + 1
+    occurred = (created[owner] + np.where(offset < lifetime, offset, offset % lifetime)) // _SECOND * _SECOND
 
     report(0.7, "Building frames")
     ids = pl.Series("lead_id", np.arange(1, n_leads + 1)).cast(pl.String).str.zfill(8)
