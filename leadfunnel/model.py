@@ -1,5 +1,11 @@
 """Names of the canonical model that the code (not only the SQL) needs: stages, channels, activity types."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
 STAGES: tuple[str, ...] = ("lead", "mql", "sal", "sql", "opportunity", "won")
 STAGE_LABELS: dict[str, str] = {
     "lead": "Lead",
@@ -44,6 +50,17 @@ ACTIVITY_TYPES: tuple[str, ...] = (
 )
 
 FEEDBACK_VERDICTS: tuple[str, ...] = ("accepted", "rejected")
+
+
+def labelled(frame: pl.DataFrame, column: str, label: Callable[[str], str], alias: str | None = None) -> pl.DataFrame:
+    """`column` as labels in the reader's language (in place, or added as `alias`).
+
+    The labels are looked up here, in the script's thread, once per distinct value: Polars runs
+    `map_elements` on its own threads, where the reader's language (a context variable) is not set.
+    """
+    mapping = {value: label(value) for value in frame[column].unique().drop_nulls().to_list()}
+    return frame.with_columns(pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+                              .alias(alias or column))
 
 
 def channel_label(channel: str) -> str:

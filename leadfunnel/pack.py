@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 import plotly.graph_objects as go
-import polars as pl
 
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
 from leadfunnel.i18n import day, language, t
-from leadfunnel.model import channel_label, stage_label
+from leadfunnel.model import channel_label, labelled, stage_label
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import Backtest, lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.backtest import threshold_curve as curve_of
@@ -70,8 +69,7 @@ class _Figures:
 
 def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | None, mode: Mode,
                     figures: _Figures) -> str:
-    stages = runner.run("funnel/stage_counts", filters.params(mode)).with_columns(
-        pl.col("stage").map_elements(stage_label, return_dtype=pl.String).alias("label"))
+    stages = labelled(runner.run("funnel/stage_counts", filters.params(mode)), "stage", stage_label, alias="label")
     before = ({r["stage"]: r for r in runner.run("funnel/stage_counts", previous.params(mode)).iter_rows(named=True)}
               if previous else {})
     rows = [[r["label"], count(r["leads"]), count(before.get(r["stage"], {}).get("leads")),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from leadfunnel.charts import channel_figure
 from leadfunnel.i18n import day, t
-from leadfunnel.model import channel_label
+from leadfunnel.model import channel_label, labelled
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
@@ -33,8 +33,7 @@ st.plotly_chart(channel_figure(channels, metric, label, is_rate=METRICS[metric])
 st.caption(t("channels.chart_caption", label=label, definition=definition))
 
 st.dataframe(
-    channels.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String),
-                          *(pl.col(rate) * 100 for rate in RATES)),
+    labelled(channels, "channel", channel_label).with_columns(*(pl.col(rate) * 100 for rate in RATES)),
     hide_index=True, width="stretch", height=36 * (channels.height + 1) + 4,
     column_order=("channel", "leads", "mql", "sql", "won", "mql_rate", "sql_rate", "win_rate", "lead_to_won_rate",
                   "median_days_to_sql", "won_amount"),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from leadfunnel.charts import funnel_figure, monthly_stage_figure
 from leadfunnel.i18n import day, t
-from leadfunnel.model import stage_label
+from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query
@@ -17,7 +17,7 @@ previous = filters.previous_period()
 
 def translated(frame: pl.DataFrame) -> pl.DataFrame:
     """Stage labels in the reader's language."""
-    return frame.with_columns(pl.col("stage").map_elements(stage_label, return_dtype=pl.String).alias("label"))
+    return labelled(frame, "stage", stage_label, alias="label")
 
 
 st.title(t("funnel.title"))

@@ -13,7 +13,7 @@ from leadfunnel.charts import (
     weekly_handover_figure,
 )
 from leadfunnel.i18n import Message, day, localized, t
-from leadfunnel.model import activity_label, channel_label
+from leadfunnel.model import activity_label, channel_label, labelled
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
     summarise,
@@ -363,8 +363,7 @@ else:
 # --- leads to look at ------------------------------------------------------------------------------
 
 st.subheader(t("scoring.top_leads"))
-top_leads = top_open_leads(scored, as_of, run_query).with_columns(
-    pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
+top_leads = labelled(top_open_leads(scored, as_of, run_query), "channel", channel_label)
 top_leads = top_leads.with_columns(pl.Series("recent_activities", [  # labels in this thread: it knows the language
     None if kinds is None else ", ".join(activity_label(k) for k in kinds.split(", "))
     for kinds in top_leads["recent_activities"]], dtype=pl.String))

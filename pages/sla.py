@@ -7,7 +7,7 @@ import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
 from leadfunnel.i18n import day, localized, t
-from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label
+from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled
 from leadfunnel.sla.compliance import (
     default_as_of,
     feedback_loop,
@@ -145,7 +145,7 @@ for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), 
     table = grouped(classified, field).sort("handed_over", descending=True).with_columns(
         pl.col("compliance_rate") * 100)
     if field == "channel":
-        table = table.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
+        table = labelled(table, "channel", channel_label)
     tab.dataframe(table, hide_index=True, width="stretch",
                   column_config={field: st.column_config.TextColumn(label), **BREAKDOWN_COLUMNS})
     with tab:
@@ -153,8 +153,7 @@ for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), 
 
 st.subheader(t("pack.overdue_open"))
 scores = handover_scores(query_runner, classified, as_of)
-overdue = overdue_now(classified, scores).with_columns(
-    pl.col("channel").map_elements(channel_label, return_dtype=pl.String))
+overdue = labelled(overdue_now(classified, scores), "channel", channel_label)
 if overdue.is_empty():
     st.success(t("sla.none_overdue"))
 else:
@@ -195,13 +194,12 @@ with reasons_column:
     download_buttons(loop["reasons"], "rejection-reasons", "reasons")
 st.markdown(f"**{t('sla.by_channel')}**")
 st.dataframe(
-    loop["by_channel"].with_columns(pl.col("acceptance_rate") * 100,
-                                    pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
+    labelled(loop["by_channel"], "channel", channel_label).with_columns(pl.col("acceptance_rate") * 100),
     hide_index=True, width="stretch", column_config={"channel": t("col.channel"), **ACCEPTANCE_COLUMNS})
 download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]
 st.markdown(t("sla.without_feedback", days=stored.feedback_days, n=waiting.height))
 if waiting.height:
-    long_table(waiting.with_columns(pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
+    long_table(labelled(waiting, "channel", channel_label),
                "without-feedback", "waiting", height=min(36 * (min(waiting.height, DISPLAY_ROWS) + 1) + 4, 320),
                column_config=LEAD_COLUMNS)

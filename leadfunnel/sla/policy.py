@@ -66,9 +66,10 @@ class SlaPolicy:
     def summary(self) -> str:
         """One readable paragraph for both teams (page, CLI and meeting pack), in the reader's language."""
         from leadfunnel.i18n import t
+        from leadfunnel.model import activity_label
 
-        text = t("sla.summary", touches=", ".join(self.touch_types), hours=f"{self.deadline_hours:g}",
-                 clock=t(f"sla.clock.{self.clock}"), stage=self.handover.upper())
+        text = t("sla.summary", touches=", ".join(activity_label(kind) for kind in self.touch_types),
+                 hours=f"{self.deadline_hours:g}", clock=t(f"sla.clock.{self.clock}"), stage=self.handover.upper())
         if self.business_hours:
             days = ", ".join(t(f"weekday.{d}") for d in self.working_days)
             holidays_text = t("sla.summary_holidays", country=self.holiday_country) if self.holiday_country else ""

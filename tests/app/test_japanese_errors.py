@@ -70,3 +70,14 @@ def test_sla_page_says_in_japanese_why_a_policy_is_not_saved(monkeypatch, sla_ap
     next(b for b in app.button if b.label == "SLAを保存").click().run()
     assert not app.exception
     assert [e.value for e in app.error] == ["SLAは保存されませんでした：終業時刻は始業時刻より後にしてください"]
+
+
+def test_tables_name_channels_and_stages_in_japanese(monkeypatch, small_app_db):
+    """Labels looked up on Polars' own threads came out in English (the language lives in the script's thread)."""
+    app = open_page(monkeypatch, small_app_db, "pages/channels.py")
+    channels = app.dataframe[0].value["channel"].tolist()
+    assert "SEO・オウンドメディア" in channels and "SEO / owned media" not in channels
+    app.switch_page("pages/funnel.py").run()
+    assert not app.exception
+    stages = next(d.value for d in app.dataframe if "ステージ" in d.value.columns)["ステージ"].tolist()
+    assert stages == ["リード", "MQL", "SAL", "SQL", "商談", "受注"]
