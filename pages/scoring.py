@@ -341,11 +341,11 @@ else:
         "suggested": list(suggestion.points.values()),
     }).sort("suggested", descending=True)
     table_column, auc_column = st.columns([3, 2])
-    with table_column:
-        download_buttons(comparison, "suggested-points", "suggested_points")
     table_column.dataframe(comparison, hide_index=True, width="stretch", column_config={
         "activity_type": t("scoring.activity_type"), "current": t("scoring.current_points"),
         "suggested": t("scoring.suggested_points")})
+    with table_column:  # under the table, as everywhere else
+        download_buttons(comparison, "suggested-points", "suggested_points")
     auc_column.metric(t("scoring.auc_current"), f"{suggestion.holdout_auc_current:.2f}")
     auc_column.metric(t("scoring.auc_suggested"), f"{suggestion.holdout_auc_suggested:.2f}")
     auc_column.caption(t("scoring.auc_caption", outcome=reached, holdout=suggestion.holdout_leads,

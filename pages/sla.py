@@ -180,7 +180,8 @@ ACCEPTANCE_COLUMNS = {
 }
 band_column, reasons_column = st.columns(2)
 band_column.markdown(t("sla.by_band"))
-band_column.dataframe(loop["by_band"].with_columns(pl.col("acceptance_rate") * 100), hide_index=True,
+NO_REASON = pl.col("top_rejection_reason").fill_null("–")  # a table shows a missing value as "None"
+band_column.dataframe(loop["by_band"].with_columns(pl.col("acceptance_rate") * 100, NO_REASON), hide_index=True,
                       width="stretch",
                       column_order=("band", "with_feedback", "accepted", "rejected", "acceptance_rate",
                                     "top_rejection_reason"),
@@ -194,7 +195,7 @@ with reasons_column:
     download_buttons(loop["reasons"], "rejection-reasons", "reasons")
 st.markdown(f"**{t('sla.by_channel')}**")
 st.dataframe(
-    labelled(loop["by_channel"], "channel", channel_label).with_columns(pl.col("acceptance_rate") * 100),
+    labelled(loop["by_channel"], "channel", channel_label).with_columns(pl.col("acceptance_rate") * 100, NO_REASON),
     hide_index=True, width="stretch", column_config={"channel": t("col.channel"), **ACCEPTANCE_COLUMNS})
 download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]
