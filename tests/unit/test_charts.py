@@ -52,3 +52,15 @@ def test_imported_channel_names_are_text_not_markup():
     boxes = pl.DataFrame({"channel": [hostile], "low": [0.0], "q1": [1.0], "median": [2.0], "q3": [3.0],
                           "high": [4.0]})
     assert score_by_channel_figure(boxes, 10).data[0].y[0] == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_date_axes_are_written_as_the_page_writes_dates(small_runner):
+    from leadfunnel.i18n import set_language
+
+    frame = small_runner.run("funnel/monthly_stage_entries", QUARTER.params("cohort"))
+    assert monthly_stage_figure(frame).layout.xaxis.tickformat == "%Y-%m"
+    set_language("ja")
+    try:
+        assert monthly_stage_figure(frame).layout.xaxis.tickformat == "%Y/%m"
+    finally:
+        set_language("en")
