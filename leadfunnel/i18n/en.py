@@ -413,6 +413,7 @@ MESSAGES: dict[str, str] = {
     "import.problem_value": "{file}, line {line}, column {column}: {reason} (value {value!r})",
     "import.more_problems": "… and {n} more",
     "import.rejected": "{n} bad row(s); nothing was imported:\n{problems}",
+    "import.unknown_lead_activities": "{n:,} activities belong to no lead (neither stored nor imported with them); nothing was imported.",
     "import.not_for_preset": "not a file the {preset} preset reads",
     "import.map_columns": "map {columns} to import leads",
     "import.missing_id": "a lead id (or email) column",

@@ -411,6 +411,7 @@ MESSAGES: dict[str, str] = {
     "import.problem_value": "{file} の {line} 行目、列「{column}」：{reason}（値 {value!r}）",
     "import.more_problems": "…ほか {n} 件",
     "import.rejected": "問題のある行が {n} 件あるため、何も取り込みませんでした：\n{problems}",
+    "import.unknown_lead_activities": "{n:,} 件の活動に対応するリードがありません（保存済みでも今回の取り込み対象でもありません）。何も取り込んでいません。",
     "import.not_for_preset": "「{preset}」で読み込めるファイルではありません",
     "import.map_columns": "リードを取り込むには、{columns}を対応付けてください",
     "import.missing_id": "リードID（またはメールアドレス）の列",

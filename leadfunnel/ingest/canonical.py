@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from leadfunnel.ingest.errors import ImportRejected, RowProblem
+from leadfunnel.ingest.errors import ImportRejected, RowProblem, UnknownLeadActivities
 from leadfunnel.ingest.store import TABLE_SCHEMAS, ImportLogEntry, WriteSummary, write_incoming, write_tables
 from leadfunnel.ingest.timestamps import parse_timestamps
 from leadfunnel.model import FEEDBACK_VERDICTS
@@ -116,15 +116,19 @@ def import_canonical(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> W
                     return _import_with_polars(con, paths)
                 staged[table], file_problems = found
                 problems += file_problems
-            problems += _unknown_staged_leads(con, tables, staged)
-            if problems:
-                raise ImportRejected(problems)
+            # Activities of unknown leads are found by the write itself (UnknownLeadActivities, from the rollup's
+            # join): a second pass over 20M rows here cost 2 s. Feedback is small; a failing file gets every row.
+            if problems or _unknown_staged_leads(con, tables, staged, ("feedback",)):
+                raise ImportRejected(problems + _unknown_staged_leads(con, tables, staged, ("activities", "feedback")))
             for table, name in staged.items():
                 columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
                 con.execute(f"CREATE OR REPLACE TEMP VIEW incoming_{table} AS SELECT {columns} FROM {name}")
             rows = sum(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in staged.values())
             log = ImportLogEntry(", ".join(p.name for p in paths), digest.result(), "canonical", rows, 0)
-            return write_incoming(con, staged, log)
+            try:
+                return write_incoming(con, staged, log)
+            except UnknownLeadActivities:  # rolled back: report the rows
+                raise ImportRejected(_unknown_staged_leads(con, tables, staged, ("activities",))) from None
         finally:
             for table, name in staged.items():
                 con.execute(f"DROP VIEW IF EXISTS incoming_{table}")
@@ -290,11 +294,11 @@ def _typed_columns(table: str) -> list[str]:
     return [c for c, dtype in TABLE_SCHEMAS[table].items() if dtype in (pl.Datetime("us"), pl.Float64)]
 
 
-def _unknown_staged_leads(con: duckdb.DuckDBPyConnection, tables: dict[str, Path],
-                          staged: dict[str, str]) -> list[RowProblem]:
-    """Activity and feedback rows must belong to a lead stored already or imported with them."""
+def _unknown_staged_leads(con: duckdb.DuckDBPyConnection, tables: dict[str, Path], staged: dict[str, str],
+                          kinds: Sequence[str]) -> list[RowProblem]:
+    """Rows of these tables (activities, feedback) must belong to a lead stored already or imported with them."""
     problems: list[RowProblem] = []
-    for table in ("activities", "feedback"):
+    for table in kinds:
         if table not in staged:
             continue
         incoming = (f" ANTI JOIN {staged['leads']} AS incoming ON incoming.lead_id = r.lead_id"

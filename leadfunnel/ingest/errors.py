@@ -64,3 +64,17 @@ class ImportRejected(LocalizedError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return ImportRejected, (self.problems,)
+
+
+class UnknownLeadActivities(LocalizedError):
+    """Activities whose lead is neither stored nor imported with them; the write was rolled back.
+
+    The canonical import catches it and reports the rows (file, line, lead id) as an ImportRejected.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__("import.unknown_lead_activities", n=count)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnknownLeadActivities, (self.count,)

@@ -14,6 +14,8 @@ import duckdb
 import polars as pl
 
 from leadfunnel.database import bump_data_version, refresh_rollups
+from leadfunnel.ingest.errors import UnknownLeadActivities
+from leadfunnel.paths import QUERY_DIR
 
 LEAD_SCHEMA: dict[str, pl.DataType] = {
     "lead_id": pl.String(),
@@ -60,6 +62,7 @@ WHEN MATCHED AND ({" OR ".join(f"coalesce(incoming.{c}, leads.{c}) IS DISTINCT F
     THEN UPDATE SET {", ".join(f"{c} = coalesce(incoming.{c}, leads.{c})" for c in _LEAD_FIELDS)}
 WHEN NOT MATCHED THEN INSERT ({", ".join(LEAD_SCHEMA)}) VALUES ({", ".join(f"incoming.{c}" for c in LEAD_SCHEMA)})
 """
+_UNMATCHED_ACTIVITIES = (QUERY_DIR / "data" / "unmatched_activities.sql").read_text(encoding="utf-8")
 _INSERT_LEADS = f"INSERT INTO leads ({', '.join(LEAD_SCHEMA)}) SELECT {', '.join(LEAD_SCHEMA)} FROM incoming_leads"
 _CLASSIFY_LEADS = f"""
 SELECT
@@ -122,7 +125,9 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
     """Write the relations `incoming_<table>` (in the table's column order) in one transaction.
 
     The caller provides them — registered frames, or views over data staged in DuckDB (the canonical
-    CSV import), so a 20M-row file never has to pass through Python.
+    CSV import), so a 20M-row file never has to pass through Python. Activities whose lead is neither
+    stored nor written with them roll the whole write back (UnknownLeadActivities): the check counts what
+    the rebuilt rollup joined, so it costs no extra pass over the activities.
     """
     con.execute("BEGIN TRANSACTION")
     try:
@@ -143,6 +148,8 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
                  "rejected": log.rows_rejected, "new": leads_new, "updated": leads_updated,
                  "unchanged": leads_unchanged, "activities": activities_added})
         refresh_rollups(con)
+        if "activities" in tables and (unmatched := con.execute(_UNMATCHED_ACTIVITIES).fetchone()[0]):
+            raise UnknownLeadActivities(unmatched)  # rolled back below: nothing of this write is kept
         bump_data_version(con)
         con.execute("COMMIT")
     except BaseException:

@@ -104,3 +104,37 @@ def test_unknown_file_name_is_refused(empty_db, tmp_path):
     shutil.copy(SMALL / "leads.csv", other)
     with pytest.raises(ValueError, match=r"leads\.csv, activities\.csv or feedback\.csv"):
         import_canonical(empty_db, [other])
+
+
+def test_activities_of_unknown_leads_are_named_and_nothing_is_written(small_runner, tmp_path):
+    """Otherwise valid files: the write itself finds the activities whose lead is not there (the rollup's join
+    counts fewer than were stored), rolls back and names every such row — of any activity type."""
+    con = small_runner.con
+    before = table_counts(con), con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    leads = write(tmp_path, "leads.csv", HEADER + "C1,2025-04-01,seo,,,,,,,,,,,\n")
+    activities = write(tmp_path, "activities.csv", "lead_id,occurred_at,activity_type,detail\n"
+                       "C1,2025-04-02,email_open,\n"          # the new lead: fine
+                       "A1,2025-04-02,crm_custom_event,\n"    # a stored lead, a type outside the canonical list: fine
+                       "C9,2025-04-03,email_open,\n"          # line 4: no such lead
+                       "C8,2025-04-03,crm_custom_event,\n")   # line 5: no such lead, other type
+    with pytest.raises(ImportRejected) as raised:
+        import_canonical(con, [leads, activities])
+    assert [(p.file, p.line, p.column, p.value) for p in raised.value.problems] == [
+        ("activities.csv", 4, "lead_id", "C9"), ("activities.csv", 5, "lead_id", "C8")]
+    assert (table_counts(con), con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()) == before
+    assert con.execute("SELECT count(*) FROM leads WHERE lead_id = 'C1'").fetchone()[0] == 0
+
+    activities.write_text("lead_id,occurred_at,activity_type,detail\nC1,2025-04-02,email_open,\n"
+                          "A1,2025-04-02,crm_custom_event,\n", encoding="utf-8")
+    summary = import_canonical(con, [leads, activities])  # every activity has its lead: it lands
+    assert (summary.leads_new, summary.activities_added) == (1, 2)
+    assert con.execute("SELECT other_activities, n_email_open FROM lead_activity_rollup WHERE lead_id = 'C1'"
+                       ).fetchone() == (0, 1)
+
+
+def test_feedback_of_unknown_leads_is_named(small_runner, tmp_path):
+    feedback = write(tmp_path, "feedback.csv", "lead_id,at,verdict,reason\nA1,2025-04-02,accepted,\nQQ,2025-04-02,"
+                     "rejected,Spam\n")
+    with pytest.raises(ImportRejected) as raised:
+        import_canonical(small_runner.con, [feedback])
+    assert [(p.file, p.line, p.value) for p in raised.value.problems] == [("feedback.csv", 3, "QQ")]
