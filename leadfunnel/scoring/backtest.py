@@ -124,11 +124,12 @@ def fit_points(leads: pl.DataFrame, rules: RuleSet) -> pl.Series:
 
 
 def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
-    """Every activity instant of every lead with the running score just after it (`lead_id, at, score`, and
-    `lead`: the row of the lead in `history.leads`), in (lead, time) order.
+    """Every activity instant of every lead with the running score just after it (`lead, at, score`; `lead` is
+    the row of the lead in `history.leads`), in (lead, time) order.
 
     Activities at the same instant are evaluated together. With decay, the score only falls between
-    activities, so its peaks — and any threshold crossing — are at these instants.
+    activities, so its peaks — and any threshold crossing — are at these instants. No lead id strings: at 20M
+    events gathering them doubled the time of a replay and the memory of every cached one (`with_lead_ids`).
     """
     arrays = history.arrays
     fit = fit_points(history.leads, rules).to_numpy()
@@ -136,11 +137,15 @@ def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
     keep = arrays.last_at_instant
     lead = arrays.lead[keep]
     return pl.DataFrame({
-        "lead_id": history.leads["lead_id"].gather(lead),
         "at": pl.Series(arrays.at[keep], dtype=pl.Int64).cast(pl.Datetime("us")),
         "score": behaviour[keep] + fit[lead],
         "lead": pl.Series(lead, dtype=pl.Int32),
     })
+
+
+def with_lead_ids(history: History, running: pl.DataFrame) -> pl.DataFrame:
+    """Running scores with the lead id of each row, for reading a few leads' scores."""
+    return running.with_columns(lead_id=history.leads["lead_id"].gather(running["lead"]))
 
 
 def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:

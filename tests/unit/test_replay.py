@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadfunnel.scoring.backtest import History, lead_outcomes, running_scores
+from leadfunnel.scoring.backtest import History, lead_outcomes, running_scores, with_lead_ids
 from leadfunnel.scoring.replay import EventArrays, _lead_time_order
 from leadfunnel.scoring.rules import RuleSet
 
@@ -72,7 +72,7 @@ def history_of(events: list[tuple[int, int, str]], hours: list[int]) -> History:
 def test_replay_matches_the_direct_sum(events, rules, data):
     hours = data.draw(st.lists(st.sampled_from([0, 0, 6, 12]), min_size=len(events), max_size=len(events)))
     history = history_of(events, hours)
-    running = running_scores(history, rules)
+    running = with_lead_ids(history, running_scores(history, rules))
     micros = [(lead, int((START + timedelta(days=day, hours=h) - datetime(1970, 1, 1)).total_seconds() * 1e6), kind)
               for (lead, day, kind), h in zip(events, hours, strict=True)]
     expected = naive_scores(micros, rules, {})

@@ -19,6 +19,7 @@ from leadfunnel.scoring.backtest import (
     load_history,
     running_scores,
     threshold_curve,
+    with_lead_ids,
 )
 from leadfunnel.scoring.rules import DEFAULT_RULES
 from leadfunnel.scoring.scores import current_scores
@@ -70,7 +71,7 @@ def per_lead(runner, rules, outcome="sql") -> pl.DataFrame:
 
 def test_running_score_counts_same_instant_activities_together(runner):
     history = load_history(runner, AS_OF)
-    s3 = running_scores(history, DEFAULT_RULES).filter(pl.col("lead_id") == "S3")
+    s3 = with_lead_ids(history, running_scores(history, DEFAULT_RULES)).filter(pl.col("lead_id") == "S3")
     assert s3.height == 11  # ten email opens, then one instant with two product page views
     assert s3["score"].to_list()[-2:] == [30, 40]
 
@@ -122,7 +123,7 @@ def test_threshold_curve_matches_single_backtests(runner):
 def test_decayed_capped_running_scores_agree_with_the_direct_sum(runner):
     history = load_history(runner, AS_OF)
     rules = DEFAULT_RULES.with_changes(half_life_days=3.0, caps={"email_open": 6})
-    fast = running_scores(history, rules)
+    fast = with_lead_ids(history, running_scores(history, rules))
     events = history.events.rows()
     expected = []
     for lead_id, at in fast.select("lead_id", "at").iter_rows():
@@ -139,7 +140,8 @@ def test_decayed_capped_running_scores_agree_with_the_direct_sum(runner):
 def test_half_life_tiny_enough_to_take_the_slow_path(runner):
     # 10 days at a half-life of 0.01 days is 1,000 half-lives: the first contact form is gone.
     rules = DEFAULT_RULES.with_changes(half_life_days=0.01, threshold=60)
-    s4 = running_scores(load_history(runner, AS_OF), rules).filter(pl.col("lead_id") == "S4")
+    history = load_history(runner, AS_OF)
+    s4 = with_lead_ids(history, running_scores(history, rules)).filter(pl.col("lead_id") == "S4")
     assert s4["score"].to_list() == [50, 50]
     assert not math.isnan(s4["score"][1])
 
