@@ -128,7 +128,9 @@ def import_canonical(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> W
             try:
                 return write_incoming(con, staged, log)
             except UnknownLeadActivities:  # rolled back: report the rows
-                raise ImportRejected(_unknown_staged_leads(con, tables, staged, ("activities",))) from None
+                if rows_without_lead := _unknown_staged_leads(con, tables, staged, ("activities",)):
+                    raise ImportRejected(rows_without_lead) from None
+                raise  # none of this import's rows: activities stored earlier lack their lead (changed by hand)
         finally:
             for table, name in staged.items():
                 con.execute(f"DROP VIEW IF EXISTS incoming_{table}")

@@ -138,3 +138,18 @@ def test_feedback_of_unknown_leads_is_named(small_runner, tmp_path):
     with pytest.raises(ImportRejected) as raised:
         import_canonical(small_runner.con, [feedback])
     assert [(p.file, p.line, p.value) for p in raised.value.problems] == [("feedback.csv", 3, "QQ")]
+
+
+def test_activities_stored_without_their_lead_are_named_as_such(small_runner, tmp_path):
+    """A file changed by hand (a lead deleted, its activities kept): the next import says so, keeps nothing."""
+    from leadfunnel.ingest.errors import UnknownLeadActivities
+
+    con = small_runner.con
+    con.execute("DELETE FROM leads WHERE lead_id = 'A1'")  # A1 has three activities
+    before = table_counts(con)
+    leads = write(tmp_path, "leads.csv", HEADER + "C1,2025-04-01,seo,,,,,,,,,,,\n")
+    activities = write(tmp_path, "activities.csv",
+                       "lead_id,occurred_at,activity_type,detail\nC1,2025-04-02,email_open,\n")
+    with pytest.raises(UnknownLeadActivities, match="3 activities belong to no lead"):
+        import_canonical(con, [leads, activities])
+    assert table_counts(con) == before
