@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from leadfunnel.i18n import LocalizedRuntimeError
 from leadfunnel.paths import QUERY_DIR
 
 # 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
@@ -31,7 +32,7 @@ MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
 
 
-class SchemaVersionError(RuntimeError):
+class SchemaVersionError(LocalizedRuntimeError):
     """The file was written by another version of the model and cannot be used as it is."""
 
 
@@ -166,9 +167,6 @@ def check_schema(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
     """Refuse a file of another schema version with instructions, never rebuild over it."""
     found = schema_version(con)
     if found != SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"{path} holds leadfunnel schema version {found}, this version reads {SCHEMA_VERSION}"
-            + (" (it was written by a newer leadfunnel: upgrade leadfunnel)." if (found or 0) > SCHEMA_VERSION else
-               ". Older files are upgraded when opened for writing (`python -m leadfunnel upgrade --db FILE`); "
-               "a file that is not a leadfunnel database cannot be used — import your exports into a new one.")
-        )
+        newer = (found or 0) > SCHEMA_VERSION
+        raise SchemaVersionError("schema.newer" if newer else "schema.other", location=str(path), found=found,
+                                 reads=SCHEMA_VERSION)

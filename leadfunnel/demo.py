@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from leadfunnel.i18n import t
 from leadfunnel.ingest.store import TABLE_SCHEMAS, write_tables
 from leadfunnel.storage import build_file
 
@@ -98,9 +99,9 @@ def generate(n_leads: int = 5000, seed: int = 42, progress: Progress | None = No
         activities += acts
         feedback += fb
         if progress and i % 500 == 0:
-            progress(i / n_leads, f"Simulating lead {i + 1:,} of {n_leads:,}")
+            progress(i / n_leads, t("demo.simulating", i=i + 1, n=n_leads))
     if progress:
-        progress(1.0, "Simulated all leads")
+        progress(1.0, t("demo.simulated"))
     # Job titles from their own random stream (the rest of the demo stays as it was): people who can
     # decide are more common among leads that became SQL, so fit points by role have a signal.
     titles = np.random.default_rng(seed + 1)

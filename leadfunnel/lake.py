@@ -275,8 +275,8 @@ class LakeStorage:
                     _rollback_quietly(con)
                     conflict = _commit_conflict(error)
                     if conflict is not None:
-                        raise StorageBusy(f"{self.location} was changed by another writer at the same time; nothing "
-                                          f"of this change was kept, run it again. DuckLake said: {conflict}") from None
+                        raise StorageBusy("storage.lake_conflict", location=self.location,
+                                          conflict=conflict) from None
                     raise
                 except BaseException:
                     _rollback_quietly(con)
@@ -384,8 +384,8 @@ def _writer_lock(con: duckdb.DuckDBPyConnection, catalog: str, location: str) ->
             while not side.execute(f"SELECT * FROM postgres_query('{_LOCK_DATABASE}', "
                                    f"'SELECT pg_try_advisory_xact_lock({int(WRITER_LOCK_KEY)})')").fetchone()[0]:
                 if time.monotonic() > deadline:
-                    raise StorageBusy(f"{location} is being changed by another import or save for more than "
-                                      f"{WRITER_WAIT_SECONDS:.0f} s; try again when it has finished")
+                    raise StorageBusy("storage.writer_busy", location=location,
+                                      seconds=f"{WRITER_WAIT_SECONDS:.0f}")
                 time.sleep(0.1)
             yield
         finally:

@@ -23,11 +23,12 @@ from typing import Protocol
 import duckdb
 
 from leadfunnel import database
+from leadfunnel.i18n import LocalizedRuntimeError
 
 WRITER_WAIT_SECONDS = float(os.environ.get("LEADFUNNEL_WRITER_WAIT", "120"))
 
 
-class StorageBusy(RuntimeError):
+class StorageBusy(LocalizedRuntimeError):
     """Another process holds the data in a way that keeps this one out; the message says what to do."""
 
 
@@ -123,8 +124,8 @@ class FileStorage:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise StorageBusy(f"{self.path} is being changed by another import or save for more than "
-                                          f"{WRITER_WAIT_SECONDS:.0f} s; try again when it has finished") from None
+                        raise StorageBusy("storage.writer_busy", location=str(self.path),
+                                          seconds=f"{WRITER_WAIT_SECONDS:.0f}") from None
                     time.sleep(0.1)
             try:
                 yield
@@ -139,8 +140,7 @@ class FileStorage:
             try:
                 fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except OSError:
-                raise StorageBusy(f"{self.path} is in use by another process that opened it for writing (an older "
-                                  "leadfunnel or another DuckDB client); close it and try again") from None
+                raise StorageBusy("storage.open_for_writing", location=str(self.path)) from None
 
     def _fold_in_leftover_wal(self) -> None:
         """A file last written by a plain DuckDB client may have a write-ahead log beside it: fold it in first."""

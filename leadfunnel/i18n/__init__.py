@@ -94,7 +94,7 @@ class Message:
         return hash((self.key, tuple(sorted(self.params))))
 
 
-class LocalizedError(ValueError):
+class Localized(Exception):
     """An error whose text lives in the catalogues: `str()` is English, `localized()` the reader's language."""
 
     def __init__(self, key: str, /, **params: Any) -> None:
@@ -117,7 +117,15 @@ class LocalizedError(ValueError):
         return _restore_error, (type(self), self.message)
 
 
-def _restore_error(cls: type[LocalizedError], message: Message) -> LocalizedError:
+class LocalizedError(Localized, ValueError):
+    """Bad input (a value, a file, a rule): a Localized ValueError."""
+
+
+class LocalizedRuntimeError(Localized, RuntimeError):
+    """A state of the world (the data is in use, of another version): a Localized RuntimeError."""
+
+
+def _restore_error(cls: type[Localized], message: Message) -> Localized:
     error = cls.__new__(cls)
     error.message = message
     error.args = (str(message),)
@@ -131,6 +139,6 @@ def localized(error: BaseException | Message | str, language: str | None = None)
     """
     if isinstance(error, Message):
         return error.render(language)
-    if isinstance(error, LocalizedError):
+    if isinstance(error, Localized):
         return error.message.render(language)
     return str(error)

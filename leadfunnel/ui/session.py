@@ -17,6 +17,7 @@ import streamlit as st
 from leadfunnel import database
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
+from leadfunnel.i18n import localized, t
 from leadfunnel.paths import DEMO_DATABASE
 from leadfunnel.paths import database_location as configured_location
 from leadfunnel.query import QueryRunner
@@ -38,10 +39,10 @@ def ensure_demo_database(path: Path) -> None:
             con.close()
         if current or not is_demo:
             return
-    with st.status("Preparing the demo data (first start only)…", expanded=True) as status:
+    with st.status(t("demo.preparing"), expanded=True) as status:
         bar = st.progress(0.0)
         build_demo_database(path, progress=lambda done, text: bar.progress(min(done, 1.0), text=text))
-        status.update(label="Demo data ready", state="complete", expanded=False)
+        status.update(label=t("demo.ready"), state="complete", expanded=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -95,13 +96,12 @@ def runner() -> QueryRunner:
                 ensure_demo_database(path)
                 _demo_checked.add(str(path))
     elif not storage_for(location).exists():
-        st.error(f"The database {location} (set by LEADFUNNEL_DB) does not exist. Create it with "
-                 f"`python -m leadfunnel import … --db {location}` or `python -m leadfunnel demo --db {location}`.")
+        st.error(t("db.missing", location=location))
         st.stop()
     try:
         return runner_for(location)
     except (database.SchemaVersionError, StorageBusy, duckdb.Error) as error:
-        st.error(f"Cannot open the database: {error}")
+        st.error(t("db.cannot_open", error=localized(error)))
         st.stop()
 
 
@@ -117,7 +117,7 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
         with storage_for(database_location()).writing() as con:
             yield con
     except StorageBusy as error:
-        st.error(str(error))
+        st.error(localized(error))
         st.stop()
 
 

@@ -12,12 +12,14 @@ import pytest
 from leadfunnel.i18n import CATALOGUES, language_from_locale, set_language, t
 
 PROJECT = Path(__file__).resolve().parents[2]
-# Every page and the shared chrome draw their text from the catalogue.
-TRANSLATED = ("dashboard.py", "pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py",
-              "pages/data.py", "leadfunnel/ui/sidebar.py")
+# Every page and everything in leadfunnel/ui (the shared chrome, sign-in, first start) draw their text from the
+# catalogue.
+TRANSLATED = ("dashboard.py", *sorted(str(p.relative_to(PROJECT)) for p in (PROJECT / "pages").glob("*.py")),
+              *sorted(str(p.relative_to(PROJECT)) for p in (PROJECT / "leadfunnel" / "ui").glob("*.py")))
 SHOWN = {"title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success", "metric",
          "selectbox", "radio", "multiselect", "date_input", "button", "expander", "text_input", "checkbox",
-         "toggle", "slider", "number_input", "download_button", "file_uploader", "write", "Page"}
+         "toggle", "slider", "number_input", "download_button", "file_uploader", "write", "Page", "status", "update",
+         "progress", "spinner", "toast", "segmented_control", "text_area", "time_input", "tabs", "form_submit_button"}
 WORDS = re.compile(r"[A-Za-z]{2,}|[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -81,3 +83,26 @@ def test_upload_box_texts_cannot_break_out_of_their_css_rule():
     style = dropzone_style("uploads", 'Up"}</style><script>x', "limit")
     assert style.count("<style>") == 1 and style.count("</style>") == 1 and "<script>" not in style
     assert '"Up\\22 \\7d \\3c \\2f style\\3e \\3c script\\3e x"' in style
+
+
+def test_storage_and_schema_errors_read_in_the_readers_language(tmp_path):
+    """What the pages show when the data is busy or of another version: the CLI keeps English."""
+    import duckdb
+
+    from leadfunnel import database
+    from leadfunnel.i18n import localized
+    from leadfunnel.storage import StorageBusy
+
+    busy = StorageBusy("storage.writer_busy", location="data/company.duckdb", seconds="120")
+    assert str(busy).startswith("data/company.duckdb is being changed by another import")
+    assert localized(busy, "ja").startswith("data/company.duckdb は別の取り込みまたは保存で 120 秒以上変更中です")
+    foreign = tmp_path / "other.duckdb"
+    duckdb.connect(str(foreign)).close()
+    con = duckdb.connect(str(foreign))
+    try:
+        with pytest.raises(database.SchemaVersionError) as raised:
+            database.check_schema(con, foreign)
+    finally:
+        con.close()
+    assert "this version reads" in str(raised.value)
+    assert "leadfunnel のデータベースではないファイルは使えません" in localized(raised.value, "ja")
