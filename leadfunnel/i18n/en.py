@@ -480,4 +480,5 @@ MESSAGES: dict[str, str] = {
     "demo.simulated": "Simulated all leads",
     "db.missing": "The database {location} (set by LEADFUNNEL_DB) does not exist. Create it with `python -m leadfunnel import … --db {location}` or `python -m leadfunnel demo --db {location}`.",
     "db.cannot_open": "Cannot open the database: {error}",
+    "sla.no_reason": "(no reason given)",
 }

@@ -478,4 +478,5 @@ MESSAGES: dict[str, str] = {
     "demo.simulated": "すべてのリードを生成しました",
     "db.missing": "データベース {location}（LEADFUNNEL_DB で指定）がありません。`python -m leadfunnel import … --db {location}` または `python -m leadfunnel demo --db {location}` で作成してください。",
     "db.cannot_open": "データベースを開けません：{error}",
+    "sla.no_reason": "（理由の記入なし）",
 }

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from leadfunnel.filters import Filters
+from leadfunnel.i18n import t
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.scores import current_scores
 from leadfunnel.sla.clock import clock_for, deadlines, hours_between
@@ -144,7 +145,7 @@ def feedback_loop(classified: pl.DataFrame, scores: pl.DataFrame, policy: SlaPol
         return pl.col(by)
 
     reasons = (with_verdict.filter(pl.col("verdict") == "rejected")
-               .group_by(reason=pl.col("reason").fill_null("(no reason given)")).agg(rejected=pl.len())
+               .group_by(reason=pl.col("reason").fill_null(t("sla.no_reason"))).agg(rejected=pl.len())
                .sort("rejected", "reason", descending=[True, False]))
     cutoff = as_of - timedelta(days=policy.feedback_days)
     waiting = (scored.filter(pl.col("verdict").is_null() & (pl.col("handover_at") <= cutoff))
