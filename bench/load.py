@@ -73,20 +73,20 @@ def ensure_database(leads: int) -> Path:
     return path
 
 
-def lead_count(path: Path) -> int:
+def _rows(path: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute("SELECT count(*) FROM leads").fetchone()[0]
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def lead_count(path: Path) -> int:
+    return _rows(path, "SELECT count(*) FROM leads")[0][0]
 
 
 def channels_in(path: Path) -> list[str]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return [c for (c,) in con.execute("SELECT DISTINCT channel FROM leads ORDER BY 1").fetchall()]
-    finally:
-        con.close()
+    return [c for (c,) in _rows(path, "SELECT DISTINCT channel FROM leads ORDER BY 1")]
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen:

@@ -7,7 +7,7 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
-from leadfunnel.i18n import language, t
+from leadfunnel.i18n import date_pattern, t
 from leadfunnel.model import channel_label
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -27,12 +27,6 @@ def _layout(fig: go.Figure, *, height: int = 380) -> go.Figure:
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
-
-
-def _date_format(*, day: bool = True) -> str:
-    """Dates on an axis as the page writes them (i18n.day): 2025-04-01 / 2025/04/01."""
-    separator = "/" if language() == "ja" else "-"
-    return separator.join(["%Y", "%m", "%d"] if day else ["%Y", "%m"])
 
 
 def funnel_figure(stages: pl.DataFrame) -> go.Figure:
@@ -62,7 +56,7 @@ def monthly_stage_figure(monthly: pl.DataFrame) -> go.Figure:
             line={"color": PALETTE[i % len(PALETTE)], "dash": ("solid", "dot", "dash", "dashdot")[i % 4]},
             hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,}}<extra></extra>",
         ))
-    fig.update_xaxes(dtick="M1", tickformat=_date_format(day=False))
+    fig.update_xaxes(dtick="M1", tickformat=date_pattern(with_day=False))
     fig.update_yaxes(title=t("chart.leads"), rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
@@ -166,7 +160,7 @@ def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"color": PALETTE[1], "width": 2},
                    hovertemplate=t("chart.hover_week_actual", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
     ])
-    fig.update_xaxes(tickformat=_date_format(), hoverformat=_date_format())
+    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern())
     fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
@@ -188,5 +182,5 @@ def sla_weekly_figure(weekly: pl.DataFrame) -> go.Figure:
                       yaxis={"title": t("pack.handed_over"), "rangemode": "tozero"},
                       yaxis2={"title": t("sla.compliance"), "overlaying": "y", "side": "right", "range": [0, 1.05],
                               "tickformat": ".0%", "dtick": 0.25, "showgrid": False})
-    fig.update_xaxes(tickformat=_date_format(), hoverformat=_date_format())
+    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern())
     return _layout(fig, height=340)

@@ -20,7 +20,7 @@ from leadfunnel.sla.compliance import (
 )
 from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, load_policy, save_policy
 from leadfunnel.ui import url_state
-from leadfunnel.ui.downloads import DISPLAY_ROWS, download_buttons, long_table
+from leadfunnel.ui.downloads import download_buttons, long_table
 from leadfunnel.ui.format import count, count_delta, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_view
@@ -201,6 +201,5 @@ download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]
 st.markdown(t("sla.without_feedback", days=stored.feedback_days, n=waiting.height))
 if waiting.height:
-    long_table(labelled(waiting, "channel", channel_label),
-               "without-feedback", "waiting", height=min(36 * (min(waiting.height, DISPLAY_ROWS) + 1) + 4, 320),
-               column_config=LEAD_COLUMNS)
+    long_table(labelled(waiting, "channel", channel_label), "without-feedback", "waiting",
+               height=min(36 * (waiting.height + 1) + 4, 320), column_config=LEAD_COLUMNS)

@@ -37,11 +37,15 @@ def t(key: str, **values: Any) -> str:
     return message.format(**values) if values else message
 
 
+def date_pattern(*, with_day: bool = True) -> str:
+    """strftime pattern of a date the way the reader writes it (also for chart axes): %Y-%m-%d / %Y/%m/%d."""
+    separator = "/" if language() == "ja" else "-"
+    return separator.join(("%Y", "%m", "%d") if with_day else ("%Y", "%m"))
+
+
 def day(value: date | None) -> str:
     """A date the way the reader writes it: 2025-04-01 / 2025/04/01."""
-    if value is None:
-        return "–"
-    return f"{value:%Y/%m/%d}" if language() == "ja" else f"{value:%Y-%m-%d}"
+    return "–" if value is None else value.strftime(date_pattern())
 
 
 def language_from_locale(locale: str | None) -> str:

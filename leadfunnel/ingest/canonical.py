@@ -118,8 +118,10 @@ def import_canonical(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> W
                 problems += file_problems
             # Activities of unknown leads are found by the write itself (UnknownLeadActivities, from the rollup's
             # join): a second pass over 20M rows here cost 2 s. Feedback is small; a failing file gets every row.
-            if problems or _unknown_staged_leads(con, tables, staged, ("feedback",)):
-                raise ImportRejected(problems + _unknown_staged_leads(con, tables, staged, ("activities", "feedback")))
+            feedback_without_lead = _unknown_staged_leads(con, tables, staged, ("feedback",))
+            if problems or feedback_without_lead:
+                raise ImportRejected(problems + _unknown_staged_leads(con, tables, staged, ("activities",))
+                                     + feedback_without_lead)
             for table, name in staged.items():
                 columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
                 con.execute(f"CREATE OR REPLACE TEMP VIEW incoming_{table} AS SELECT {columns} FROM {name}")

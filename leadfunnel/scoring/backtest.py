@@ -129,7 +129,7 @@ def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
 
     Activities at the same instant are evaluated together. With decay, the score only falls between
     activities, so its peaks — and any threshold crossing — are at these instants. No lead id strings: at 20M
-    events gathering them doubled the time of a replay and the memory of every cached one (`with_lead_ids`).
+    events gathering them doubled the time of a replay and the memory of every cached one.
     """
     arrays = history.arrays
     fit = fit_points(history.leads, rules).to_numpy()
@@ -141,11 +141,6 @@ def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
         "score": behaviour[keep] + fit[lead],
         "lead": pl.Series(lead, dtype=pl.Int32),
     })
-
-
-def with_lead_ids(history: History, running: pl.DataFrame) -> pl.DataFrame:
-    """Running scores with the lead id of each row, for reading a few leads' scores."""
-    return running.with_columns(lead_id=history.leads["lead_id"].gather(running["lead"]))
 
 
 def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:

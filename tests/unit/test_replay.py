@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadfunnel.scoring.backtest import History, lead_outcomes, running_scores, with_lead_ids
+from leadfunnel.scoring.backtest import History, lead_outcomes, running_scores
 from leadfunnel.scoring.replay import EventArrays, _lead_time_order
 from leadfunnel.scoring.rules import RuleSet
+from tests.unit.test_scoring import with_lead_ids
 
 TYPES = ("email_open", "page_view", "webinar_attended", "contact_form")
 START = datetime(2025, 1, 1)

@@ -13,13 +13,13 @@ from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import (
+    History,
     backtest,
     handovers_by_week,
     lead_outcomes,
     load_history,
     running_scores,
     threshold_curve,
-    with_lead_ids,
 )
 from leadfunnel.scoring.rules import DEFAULT_RULES
 from leadfunnel.scoring.scores import current_scores
@@ -33,6 +33,11 @@ AS_OF = datetime(2025, 6, 1)
 def runner(empty_db) -> QueryRunner:
     import_canonical(empty_db, [SCORING / "leads.csv", SCORING / "activities.csv"])
     return QueryRunner(empty_db)
+
+
+def with_lead_ids(history: History, running: pl.DataFrame) -> pl.DataFrame:
+    """Running scores with the lead id of each row, for reading a few leads' scores."""
+    return running.with_columns(lead_id=history.leads["lead_id"].gather(running["lead"]))
 
 
 def scores_of(runner: QueryRunner, rules=DEFAULT_RULES, as_of: datetime = AS_OF) -> dict[str, float]:
