@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -16,21 +18,23 @@ import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from leadfunnel import database
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
+from leadfunnel.export import neutralise_formulas
 from leadfunnel.filters import Filters
 from leadfunnel.i18n import set_language
-from leadfunnel.ingest.canonical import CANONICAL_NAMES, import_canonical
-from leadfunnel.ingest.errors import ImportRejected
+from leadfunnel.ingest.canonical import check_canonical, commit_canonical, is_canonical
+from leadfunnel.ingest.errors import ImportRejected, RowProblem
 from leadfunnel.ingest.imports import Upload, check, commit
 from leadfunnel.ingest.presets import PRESETS, guess_preset
-from leadfunnel.ingest.readers import DELIMITERS, read_table
+from leadfunnel.ingest.readers import DELIMITERS, check_encoding, checked_delimiter, read_table
 from leadfunnel.ingest.saved_mappings import load_mapping
 from leadfunnel.ingest.store import WriteSummary
-from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone
 from leadfunnel.pack import build_pack
 from leadfunnel.paths import database_location
 from leadfunnel.query import QueryRunner
@@ -66,7 +70,8 @@ class ModeChoice(StrEnum):
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    """`error: <message>` on stderr (the message as plain text: data in it is never console markup), exit code 1."""
+    err.print(Text.assemble(("error:", "red"), " ", message), highlight=False)
     return typer.Exit(code=1)
 
 
@@ -101,66 +106,102 @@ def import_files(
     for path in paths:
         if not path.is_file():
             raise _fail(f"{path}: no such file")
-    canonical = preset is PresetChoice.canonical or (
-        preset is PresetChoice.auto and all(p.name in CANONICAL_NAMES for p in paths))
+    canonical = preset is PresetChoice.canonical or (preset is PresetChoice.auto and is_canonical(paths))
     try:
-        if dry_run and not canonical:
+        options = ImportOptions(check_encoding(encoding) if encoding else None, checked_delimiter(delimiter),
+                                check_zone(timezone), accept_valid)
+        if dry_run:
             with _existing_or_empty(target) as con:
-                _import_export(con, paths, preset, mapping, encoding, delimiter, timezone, dry_run=True,
-                               accept_valid=accept_valid)
+                (_import_canonical_files if canonical else _import_export)(con, paths, preset, mapping, options,
+                                                                            dry_run=True)
             return
         with target.writing() as con:
-            kind = database.read_meta(con, "kind")
-            if kind is None:
-                database.initialise(con, kind="user")
-            elif kind == "demo":
-                raise _fail(f"{target.location} is the demo database; import into your own file with --db, e.g. "
-                            "--db data/company.duckdb, and open it with LEADFUNNEL_DB=data/company.duckdb")
-            else:
-                database.upgrade(con, target.location)
-            if canonical:
-                summary = import_canonical(con, paths)
-            else:
-                summary = _import_export(con, paths, preset, mapping, encoding, delimiter, timezone, dry_run=False,
-                                         accept_valid=accept_valid)
+            database.prepare_for_import(con, target.location)
+            summary = (_import_canonical_files if canonical else _import_export)(con, paths, preset, mapping,
+                                                                                  options, dry_run=False)
     except ImportRejected as rejected:
         raise _fail(str(rejected)) from None
-    except (ValueError, database.SchemaVersionError, StorageBusy) as error:
+    except (ValueError, database.SchemaVersionError, database.ForeignDatabase, database.UnopenableDatabase,
+            StorageBusy) as error:
         raise _fail(str(error)) from None
-    err.print(f"Imported into {target.location}: leads {summary.leads_new} new, {summary.leads_updated} updated, "
-              f"{summary.leads_unchanged} unchanged; {summary.activities_added} activities and "
-              f"{summary.feedback_added} feedback rows added.", highlight=False)
+    _say(f"Imported into {target.location}: leads {summary.leads_new:,} new, {summary.leads_updated:,} updated, "
+         f"{summary.leads_unchanged:,} unchanged; {summary.activities_added:,} activities and "
+         f"{summary.feedback_added:,} feedback rows added.")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The import options, checked once, so every path (canonical files or a tool's export) honours them."""
+
+    encoding: str | None
+    delimiter: str | None
+    zone: str
+    accept_valid: bool
+
+
+def _import_canonical_files(con: duckdb.DuckDBPyConnection, paths: list[Path], preset: PresetChoice,
+                            mapping_name: str | None, options: ImportOptions, *, dry_run: bool) -> WriteSummary | None:
+    del preset, mapping_name  # the canonical files need neither
+    with check_canonical(con, paths, encoding=options.encoding, delimiter=options.delimiter,
+                         zone=options.zone) as checked:
+        for table, path in checked.files.items():
+            _say(f"{path.name}: read as {checked.encodings[table]}, {DELIMITERS[checked.separator]}-separated, "
+                 f"{checked.rows.get(table, 0):,} rows")
+        _say(f"Canonical files: {checked.valid_leads:,} leads valid ({checked.leads_new:,} new, "
+             f"{checked.leads_updated:,} updated, {checked.leads_unchanged:,} unchanged); "
+             f"{len(checked.problems):,} problem(s), {len(checked.warnings):,} warning(s).")
+        _print_report(checked.problems, checked.warnings)
+        return _finish(dry_run, bool(checked.problems), checked.rejected_lines, options,
+                       lambda: commit_canonical(con, checked, accept_valid=options.accept_valid))
 
 
 def _import_export(con: duckdb.DuckDBPyConnection, paths: list[Path], preset: PresetChoice, mapping_name: str | None,
-                   encoding: str | None, delimiter: str | None, zone: str, *, dry_run: bool,
-                   accept_valid: bool) -> WriteSummary | None:
+                   options: ImportOptions, *, dry_run: bool) -> WriteSummary | None:
     uploads = [Upload(p.name, p.read_bytes()) for p in paths]
-    tables = [read_table(u.data, u.name, encoding=encoding, delimiter=delimiter) for u in uploads]
+    tables = [read_table(u.data, u.name, encoding=options.encoding, delimiter=options.delimiter) for u in uploads]
     for table in tables:
         if table.kind == "csv":
-            err.print(f"{table.name}: read as {table.encoding}, {DELIMITERS[table.delimiter]}-separated, "
-                      f"{table.frame.height:,} rows", highlight=False)
+            _say(f"{table.name}: read as {table.encoding}, {DELIMITERS[table.delimiter]}-separated, "
+                 f"{table.frame.height:,} rows")
     saved = load_mapping(con, mapping_name) if mapping_name else None
-    chosen = (PRESETS[saved.preset] if saved else PRESETS[preset.value] if preset is not PresetChoice.auto
-              else guess_preset(tables[0].frame.columns))
-    result = check(con, uploads, tables, chosen, saved.mapping if saved else None, zone)
-    err.print(f"Preset {chosen.label}: {result.prepared.leads.height:,} leads valid ({result.leads_new:,} new, "
-              f"{result.leads_updated:,} updated, {result.leads_unchanged:,} unchanged), "
-              f"{result.prepared.activities.height:,} activities; {len(result.problems):,} problem(s), "
-              f"{len(result.prepared.warnings):,} warning(s).", highlight=False)
-    for line in result.report().iter_rows(named=True):
-        err.print(f"  {line['severity']}: {line['file']}, line {line['line']}, column {line['column']}: "
-                  f"{line['reason']}" + (f" (value {line['value']!r})" if line["value"] is not None else ""),
-                  highlight=False, markup=False)
+    chosen = (PRESETS[saved.preset] if saved else PRESETS[preset.value] if preset not in (
+        PresetChoice.auto, PresetChoice.canonical) else guess_preset(tables[0].frame.columns))
+    result = check(con, uploads, tables, chosen, saved.mapping if saved else None, options.zone)
+    _say(f"Preset {chosen.label}: {result.prepared.leads.height:,} leads valid ({result.leads_new:,} new, "
+         f"{result.leads_updated:,} updated, {result.leads_unchanged:,} unchanged), "
+         f"{result.prepared.activities.height:,} activities; {len(result.problems):,} problem(s), "
+         f"{len(result.prepared.warnings):,} warning(s).")
+    _print_report(result.problems, result.prepared.warnings)
+    return _finish(dry_run, bool(result.problems), result.prepared.rejected_lines, options,
+                   lambda: commit(con, result, accept_valid=options.accept_valid))
+
+
+def _finish(dry_run: bool, rejected: bool, rejected_lines: int, options: ImportOptions,
+            write: Callable[[], WriteSummary]) -> WriteSummary | None:
+    """After the report: a dry run stops (exit 1 when rows were rejected); else write, unless rows were rejected
+    and the user did not accept leaving them out."""
     if dry_run:
-        if result.problems:
+        if rejected:
             raise typer.Exit(code=1)
+        _say("Dry run: nothing was written.")
         return None
-    if result.problems and not accept_valid:
-        raise _fail(f"{result.prepared.rejected_lines:,} row(s) rejected; nothing was imported. Fix them, or pass "
+    if rejected and not options.accept_valid:
+        raise _fail(f"{rejected_lines:,} row(s) rejected; nothing was imported. Fix them, or pass "
                     "--accept-valid to import the valid rows only.")
-    return commit(con, result, accept_valid=accept_valid)
+    return write()
+
+
+def _print_report(problems: list[RowProblem], warnings: list[RowProblem]) -> None:
+    """Every rejected row and warning, one per line: severity, file, physical line, column, reason, value."""
+    for severity, found in (("rejected", problems), ("warning", warnings)):
+        for problem in found:
+            value = "" if problem.value is None else f" (value {problem.value!r})"
+            _say(f"  {severity}: {problem.file}, line {problem.line}, column {problem.column}: {problem.reason}{value}")
+
+
+def _say(text: str) -> None:
+    """A line for the reader on stderr: data in it is printed as it is, never read as console markup."""
+    err.print(text, highlight=False, markup=False)
 
 
 @app.command()
@@ -171,16 +212,22 @@ def demo(
 ) -> None:
     """(Re)build the demo database with realistic, deterministic B2B data."""
     target = _file_location(db)
-    if target.exists():
-        con = storage_for(target).open_reader()
-        kind = database.read_meta(con, "kind")
-        con.close()
-        if kind != "demo":
-            raise _fail(f"{target} holds imported data; the demo never overwrites it. Choose another --db.")
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("Building demo data", total=1.0)
-        build_demo_database(target, leads, seed,
-                            lambda done, text: progress.update(task, completed=done, description=text))
+    try:
+        if target.exists():  # only a demo database is rebuilt: anything else (unreadable too) is someone's
+            con = storage_for(target).open_reader()
+            try:
+                database.refuse_unusable(con, target)
+                kind = database.read_meta(con, "kind")
+            finally:
+                con.close()
+            if kind != "demo":
+                raise _fail(f"{target} holds imported data; the demo never overwrites it. Choose another --db.")
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("Building demo data", total=1.0)
+            build_demo_database(target, leads, seed,
+                                lambda done, text: progress.update(task, completed=done, description=text))
+    except (database.SchemaVersionError, StorageBusy, duckdb.Error, OSError) as error:
+        raise _fail(str(error).strip().splitlines()[0]) from None
     err.print(f"Demo database written to {target} ({leads:,} leads, seed {seed}).", highlight=False)
 
 
@@ -244,25 +291,44 @@ def report_scores(
     = False,
 ) -> None:
     """Lead scores at an as-of date and the point-in-time backtest of the hand-over threshold."""
+    import math  # kept inside: this command's checks only
+
+    from leadfunnel.scoring.rules import MAX_RULES_NUMBER
+
+    # Options first, so a bad option is named as such (not as the rules file, which may be absent).
+    for value, key in ((threshold, "rules.threshold_option"), (half_life, "rules.half_life_option")):
+        if value is not None and not (math.isfinite(value) and 0 < value <= MAX_RULES_NUMBER):
+            raise _fail(str(RuleSetError(key, limit=int(MAX_RULES_NUMBER))))
     try:
         rules = load_rules_file(rules_file) if rules_file else DEFAULT_RULES
+    except (OSError, RuleSetError) as error:
+        raise _fail(f"{rules_file}: {error}") from None
+    try:
         if threshold is not None:
             rules = rules.with_changes(threshold=threshold)
         if half_life is not None:
-            rules = rules.with_changes(half_life_days=half_life or None)
-    except (OSError, RuleSetError) as error:
-        raise _fail(f"{rules_file}: {error}") from None
+            rules = rules.with_changes(half_life_days=half_life)
+    except RuleSetError as error:
+        raise _fail(str(error)) from None
     with open_for_reading(db) as runner:
         instant = as_of or default_as_of(runner)
         if per_lead:
-            sys.stdout.write(current_scores(runner, instant, rules).write_csv())
+            _write_csv(current_scores(runner, instant, rules))
             return
         result = scores_report(runner, rules, instant, outcome.value)
+
+    def finite(value: Any) -> Any:
+        """NaN or ±inf become null: printed JSON stays JSON (Python would write NaN and Infinity)."""
+        if isinstance(value, dict):
+            return {k: finite(v) for k, v in value.items()}
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    result = finite(result)
     if output is OutputFormat.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         flat = {k: v for k, v in result.items() if k != "backtest"} | result["backtest"]
-        sys.stdout.write(pl.DataFrame([flat]).write_csv())
+        _write_csv(pl.DataFrame([flat]))
 
 
 @app.command("backup")
@@ -276,8 +342,8 @@ def backup_command(
         raise _fail(f"{target}: no such database")
     try:
         backup(target, out)
-    except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy) as error:
-        raise _fail(str(error)) from None
+    except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy, OSError) as error:
+        raise _fail(str(error).strip().splitlines()[0]) from None
     err.print(f"Backed up {target} to {out}.", highlight=False)
 
 
@@ -291,8 +357,8 @@ def restore_command(
     target = _file_location(db)
     try:
         kept = restore(source, target, replace=replace)
-    except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy) as error:
-        raise _fail(str(error)) from None
+    except (BackupError, database.SchemaVersionError, duckdb.Error, StorageBusy, OSError) as error:
+        raise _fail(str(error).strip().splitlines()[0]) from None
     err.print(f"Restored {source} into {target}." + (f" The previous database is kept as {kept}." if kept else ""),
               highlight=False)
 
@@ -336,7 +402,7 @@ def report_sla(
         if output is OutputFormat.json:
             print(json.dumps(sla_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(handovers(runner, filters, policy, instant).write_csv())
+            _write_csv(handovers(runner, filters, policy, instant))
 
 
 class LanguageChoice(StrEnum):
@@ -368,8 +434,13 @@ def pack(
     with open_for_reading(db) as runner:
         instant = as_of or default_as_of(runner)
         document = build_pack(runner, filters, mode.value, DEFAULT_RULES, proposed, load_policy(runner.con), instant)
-    out.write_text(document, encoding="utf-8")
-    err.print(f"Wrote the meeting pack to {out} ({len(document) / 1e6:.1f} MB).", highlight=False)
+    try:
+        out.write_text(document, encoding="utf-8")
+    except IsADirectoryError:
+        raise _fail(f"{out} is a folder; give --out a file name, e.g. {out / 'meeting-pack.html'}") from None
+    except OSError as error:
+        raise _fail(f"cannot write {out}: {error.strerror or error}") from None
+    _say(f"Wrote the meeting pack to {out} ({len(document) / 1e6:.1f} MB).")
 
 
 @app.command()
@@ -381,8 +452,8 @@ def upgrade(db: DbOption = None) -> None:
     try:
         with target.writing() as con:
             changed = database.upgrade(con, target.location)
-    except (database.SchemaVersionError, StorageBusy) as error:
-        raise _fail(str(error)) from None
+    except (database.SchemaVersionError, StorageBusy, duckdb.Error, OSError) as error:
+        raise _fail(str(error).strip().splitlines()[0]) from None
     if changed:
         err.print(f"Upgraded {target.location} to schema version {database.SCHEMA_VERSION}.", highlight=False)
 
@@ -399,8 +470,19 @@ def open_for_reading(db: str | None) -> Iterator[QueryRunner]:
 
 @contextmanager
 def _existing_or_empty(target: Storage) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The database to check an import against: the stored one, or an empty one for a new database."""
-    if target.exists():
+    """The database to check an import against: the stored one, or an empty one for a new database (or for
+    an empty DuckDB file, which the import would initialise)."""
+    empty = not target.exists()
+    if not empty and isinstance(target, FileStorage):
+        try:
+            probe = target.open_reader()
+        except (database.SchemaVersionError, StorageBusy) as error:
+            raise _fail(str(error)) from None
+        try:
+            empty = database.contents(probe) == "empty"
+        finally:
+            probe.close()
+    if not empty:
         with _reading(target) as runner:
             yield runner.con
         return
@@ -420,10 +502,12 @@ def _reading(target: Storage) -> Iterator[QueryRunner]:
         con = open_current(target)
     except (database.SchemaVersionError, StorageBusy) as error:
         raise _fail(str(error)) from None
-    except duckdb.Error as error:
-        raise _fail(f"cannot open {target.location}: {error}") from None
+    except (duckdb.Error, OSError) as error:
+        raise _fail(f"cannot open {target.location}: {str(error).strip().splitlines()[0]}") from None
     try:
         yield QueryRunner(con, quiet=True)
+    except (duckdb.IOException, duckdb.SerializationException) as error:  # damage found only when read
+        raise _fail(f"cannot read {target.location}: {str(error).strip().splitlines()[0]}") from None
     finally:
         con.close()
 
@@ -440,19 +524,26 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
+def _write_csv(frame: pl.DataFrame) -> None:
+    """CSV on stdout that a spreadsheet opens as data: text a spreadsheet would run as a formula is neutralised,
+    as in the dashboard's downloads."""
+    sys.stdout.write(neutralise_formulas(frame).write_csv())
+
+
 def _print_frame(frame: pl.DataFrame, output: OutputFormat) -> None:
     if output is OutputFormat.csv:
-        sys.stdout.write(frame.write_csv())
+        _write_csv(frame)
         return
-    table = Table(*frame.columns)
+    table = Table(*(Column(name, overflow="fold") for name in frame.columns))  # long values wrap, never cut
     for row in frame.iter_rows():
         table.add_row(*(_cell(v) for v in row))
     Console().print(table)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
+def _cell(value: Any) -> Text:
+    """A table cell as plain text: a stored value such as `[/bold]` is shown, never read as console markup."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return Text("–")
     if isinstance(value, float):
-        return f"{value:,.3f}"
-    return str(value)
+        return Text(f"{value:,.3f}")
+    return Text(str(value))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 
@@ -18,7 +19,8 @@ from leadfunnel.paths import QUERY_DIR
 # 1: leads, activities, feedback, funnel view and macro. 2: scoring rule sets. 3: activity rollup.
 # 4: SLA policy. 5: import log and saved mappings. 6: leads.job_title, fit points on any attribute.
 # 7: lead_stage_entries (stage entries materialised at write time; the stage_entries macro reads it).
-SCHEMA_VERSION = 7
+# 8: leads.channel may be empty (a missing channel is stored as missing and read as 'unknown').
+SCHEMA_VERSION = 8
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
     6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;
@@ -27,18 +29,43 @@ MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQ
                                  points DOUBLE NOT NULL, PRIMARY KEY (rule_set, attribute, value));
           INSERT INTO rule_fit SELECT * FROM rule_fit_6;
           DROP TABLE rule_fit_6;"""),
+    8: ("leads", """ALTER TABLE leads ALTER COLUMN channel DROP NOT NULL;
+          UPDATE leads SET channel = NULL WHERE channel = 'unknown';"""),
 }
 MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
 
 
+# Nothing is ever fetched or loaded behind the product's back: a SQLite file given as --db would otherwise
+# make DuckDB download sqlite_scanner. The lake LOADs the extensions it needs from the wheels by itself.
+NO_AUTOMATIC_EXTENSIONS: dict[str, str | bool] = {"autoinstall_known_extensions": False,
+                                                  "autoload_known_extensions": False}
+KINDS = ("demo", "user")  # what `meta.kind` may say in a file that imports and restores write
+
+Contents = Literal["empty", "foreign", "unreadable_version", "leadfunnel"]
+
+
 class SchemaVersionError(LocalizedRuntimeError):
-    """The file was written by another version of the model and cannot be used as it is."""
+    """The file cannot be used as it is: written by another version of the model (the subclasses say
+    other reasons). Every caller that refuses a file catches this one class."""
+
+
+class ForeignDatabase(SchemaVersionError):
+    """A DuckDB file that is not a leadfunnel database to write into: another application's tables, an
+    unreadable schema version, or a kind of leadfunnel file (the demo) an import must not change."""
+
+
+class UnopenableDatabase(SchemaVersionError):
+    """DuckDB cannot open the file at all (not a DuckDB file, damaged, a folder, no permission); the
+    message is one line with a short reason and the file is left as it was."""
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a database file; `:memory:` gives a private in-memory database (tests)."""
-    return duckdb.connect(str(path), read_only=read_only)
+    """Open a database file; `:memory:` gives a private in-memory database (tests).
+
+    Extension auto-install and auto-load are off, so opening or querying never reaches the network.
+    """
+    return duckdb.connect(str(path), read_only=read_only, config=dict(NO_AUTOMATIC_EXTENSIONS))
 
 
 def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
@@ -144,14 +171,63 @@ def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     """A value from the meta table, or None when the file has no such key (or no meta table)."""
     try:
         row = con.execute("SELECT value FROM meta WHERE key = $key", {"key": key}).fetchone()
-    except duckdb.CatalogException:
-        return None
-    return row[0] if row else None
+    except (duckdb.CatalogException, duckdb.BinderException, duckdb.ConversionException):
+        return None  # no meta table, or another application's table of that name
+    return None if not row or row[0] is None else str(row[0])
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The file's schema version; None when it has none or it is not a whole number (`contents` says which)."""
     value = read_meta(con, "schema_version")
-    return int(value) if value is not None else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def contents(con: duckdb.DuckDBPyConnection) -> Contents:
+    """What a file holds, looked at before anything is written to it.
+
+    empty: no tables or views at all (a new DuckDB file: safe to initialise); foreign: tables but no
+    leadfunnel meta with a schema version (another application's file); unreadable_version: a schema
+    version that is not a whole number; leadfunnel: a version to compare with SCHEMA_VERSION.
+    """
+    value = read_meta(con, "schema_version")
+    if value is not None:
+        return "leadfunnel" if schema_version(con) is not None else "unreadable_version"
+    objects = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND NOT internal) "
+        "+ (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal)"
+    ).fetchone()[0]
+    return "empty" if objects == 0 else "foreign"
+
+
+def refuse_unusable(con: duckdb.DuckDBPyConnection, location: Path | str) -> None:
+    """Refuse another application's file, or one whose schema version cannot be read, before any write."""
+    found = contents(con)
+    if found == "foreign":
+        raise ForeignDatabase("database.foreign", location=str(location))
+    if found == "unreadable_version":
+        raise ForeignDatabase("database.unreadable_version", location=str(location),
+                              value=read_meta(con, "schema_version"))
+
+
+def prepare_for_import(con: duckdb.DuckDBPyConnection, location: Path | str) -> None:
+    """Make the writer's copy ready for an import, or refuse it untouched.
+
+    An empty file gets the model (kind user); a file of an older schema is upgraded; another
+    application's file, an unreadable schema version, the demo database and any unknown kind are refused.
+    """
+    refuse_unusable(con, location)
+    if contents(con) == "empty":
+        initialise(con, kind="user")
+        return
+    kind = read_meta(con, "kind")
+    if kind == "demo":
+        raise ForeignDatabase("database.demo_import", location=str(location))
+    if kind not in KINDS:
+        raise ForeignDatabase("database.unknown_kind", location=str(location), kind=kind or "(none)")
+    upgrade(con, location)
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -164,9 +240,11 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
-    """Refuse a file of another schema version with instructions, never rebuild over it."""
+    """Refuse a file of another schema version (or another application's) with instructions, never
+    rebuild over it."""
+    refuse_unusable(con, path)
     found = schema_version(con)
     if found != SCHEMA_VERSION:
         newer = (found or 0) > SCHEMA_VERSION
-        raise SchemaVersionError("schema.newer" if newer else "schema.other", location=str(path), found=found,
-                                 reads=SCHEMA_VERSION)
+        raise SchemaVersionError("schema.newer" if newer else "schema.other", location=str(path),
+                                 found="–" if found is None else found, reads=SCHEMA_VERSION)

@@ -120,7 +120,7 @@ def extension_directory() -> Path:
     with open(root / ".install.lock", "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         if not installed():
-            con = duckdb.connect(config={"extension_directory": str(root)})
+            con = duckdb.connect(config={"extension_directory": str(root), **database.NO_AUTOMATIC_EXTENSIONS})
             try:
                 for path in wanted.values():
                     con.execute(f"FORCE INSTALL {sql_string(path)}")
@@ -129,12 +129,17 @@ def extension_directory() -> Path:
     return root
 
 
+def _load_object_storage(con: duckdb.DuckDBPyConnection) -> None:
+    """LOAD httpfs when its wheel is installed, so a data path on object storage (s3://…) is readable without
+    DuckDB's auto-loading (which is off)."""
+    if extension_file("httpfs") is not None:
+        con.execute("LOAD httpfs")
+
+
 def _config() -> dict[str, str | bool]:
-    return {
-        "extension_directory": str(extension_directory()),
-        "autoinstall_known_extensions": False,  # nothing can be downloaded; fail with our message instead
-        "autoload_known_extensions": True,
-    }
+    """Nothing is downloaded or loaded behind our back (database.NO_AUTOMATIC_EXTENSIONS): the lake's main
+    database names its type, which loads DuckLake from this directory, and the rest is LOADed by name."""
+    return {"extension_directory": str(extension_directory()), **database.NO_AUTOMATIC_EXTENSIONS}
 
 
 # --- the model on a lake -----------------------------------------------------------------------------------
@@ -297,6 +302,7 @@ class LakeStorage:
         con = self._catalog_connection()
         try:
             load_extensions(con, ("ducklake",))
+            _load_object_storage(con)
             with _writer_lock(con, self.catalog, self.location):
                 data_path = "" if _has_lake_catalog(con) else f" (DATA_PATH {sql_string(self.data_path)})"
                 con.execute(f"ATTACH {sql_string(self.location)} AS lake{data_path}")
@@ -317,9 +323,15 @@ class LakeStorage:
         tag = f"leadfunnel-{'reader' if read_only else 'writer'}-{uuid.uuid4().hex[:12]}"
         path = f"{LAKE_PREFIX}{CATALOG_PREFIX}{self.catalog} application_name={tag}"
         try:
-            return duckdb.connect(path, read_only=read_only, config=_config())
+            con = duckdb.connect(path, read_only=read_only, config=_config())
         except duckdb.Error as error:
             raise LakeError(f"cannot open {self.location}: {error}") from error
+        try:
+            _load_object_storage(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
 
     def _catalog_connection(self) -> duckdb.DuckDBPyConnection:
         """A private DuckDB with the catalog's PostgreSQL database attached (to look without creating anything)."""
@@ -445,7 +457,7 @@ class ParquetFolderStorage:
         sources = self._table_sources()
         if "leads" not in sources:
             raise FileNotFoundError(f"{self.folder}: no leads/ folder (or leads.parquet) of Parquet files")
-        con = duckdb.connect(":memory:")
+        con = database.connect(":memory:")
         try:
             database.initialise(con, kind="parquet")
             for table, schema in TABLE_SCHEMAS.items():

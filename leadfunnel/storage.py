@@ -10,8 +10,10 @@ writer never overwrites another's change; a writer killed at any point leaves th
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import re
 import shutil
 import time
 import uuid
@@ -23,9 +25,12 @@ from typing import Protocol
 import duckdb
 
 from leadfunnel import database
-from leadfunnel.i18n import LocalizedRuntimeError
+from leadfunnel.database import UnopenableDatabase
+from leadfunnel.i18n import LocalizedRuntimeError, Message
 
 WRITER_WAIT_SECONDS = float(os.environ.get("LEADFUNNEL_WRITER_WAIT", "120"))
+DUCKDB_MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class StorageBusy(LocalizedRuntimeError):
@@ -75,32 +80,51 @@ class FileStorage:
         The one-off name (a second hard link, removed at once) matters: DuckDB keeps one instance per
         path in a process, and that instance would go on showing the file that was swapped out.
         """
-        self._refuse_writers()
+        refuse_unopenable(self.path, self.location)
+        try:
+            self._refuse_writers()
+        except OSError as error:
+            raise unopenable(self.location, error) from None
         alias = self.path.with_name(f".{self.path.name}.reader-{uuid.uuid4().hex[:12]}")
         try:
             os.link(self.path, alias)
         except FileNotFoundError:
             raise
         except OSError:  # a file system without hard links: this process sees a swap only after a restart
-            return database.connect(self.path, read_only=True)
+            return _connect(self.path, self.location, read_only=True)
         try:
-            return database.connect(alias, read_only=True)
+            return _connect(alias, self.location, read_only=True)
         finally:
             alias.unlink(missing_ok=True)
 
     @contextmanager
     def writing(self, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Change a copy of the file and swap it in; `fresh` starts from an empty file instead of a copy."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Change a copy of the file and swap it in; `fresh` starts from an empty file instead of a copy.
+
+        A file DuckDB cannot open, a folder in its place or a folder this process may not write in is
+        refused with UnopenableDatabase before anything is written, and no scratch copy is left behind.
+        """
+        if self.path.is_dir():
+            raise UnopenableDatabase("database.unopenable", location=self.location,
+                                     reason=Message("database.reason.folder"))
+        if not fresh:
+            refuse_unopenable(self.path, self.location)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise unopenable(self.location, error) from None
         with self._writer_lock():
             self._remove_abandoned_copies()
             scratch = self.path.with_name(f"{self.path.name}.tmp-{uuid.uuid4().hex[:8]}")
             try:
-                if self.path.exists() and not fresh:
-                    self._refuse_writers()
-                    self._fold_in_leftover_wal()
-                    shutil.copyfile(self.path, scratch)
-                con = database.connect(scratch)
+                try:
+                    if self.path.exists() and not fresh:
+                        self._refuse_writers()
+                        self._fold_in_leftover_wal()
+                        shutil.copyfile(self.path, scratch)
+                    con = _connect(scratch, self.location, read_only=False)
+                except OSError as error:
+                    raise unopenable(self.location, error) from None
                 try:
                     yield con
                     con.execute("CHECKPOINT")
@@ -116,7 +140,11 @@ class FileStorage:
     @contextmanager
     def _writer_lock(self) -> Iterator[None]:
         lock_path = self.path.with_name(f"{self.path.name}.lock")
-        with open(lock_path, "a+b") as handle:
+        try:
+            handle = open(lock_path, "a+b")  # noqa: SIM115 (closed by the with below)
+        except OSError as error:  # a folder this process may not write in
+            raise unopenable(self.location, error) from None
+        with handle:
             deadline = time.monotonic() + WRITER_WAIT_SECONDS
             while True:
                 try:
@@ -145,7 +173,7 @@ class FileStorage:
     def _fold_in_leftover_wal(self) -> None:
         """A file last written by a plain DuckDB client may have a write-ahead log beside it: fold it in first."""
         if Path(f"{self.path}.wal").exists():
-            database.connect(self.path).close()  # opening replays and checkpoints the log
+            _connect(self.path, self.location, read_only=False).close()  # opening replays and checkpoints the log
 
     def _remove_abandoned_copies(self) -> None:
         """Copies left by writers that were killed; only called while holding the writer lock."""
@@ -187,9 +215,69 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
+def refuse_unopenable(path: Path, location: str) -> None:
+    """Refuse, by its first bytes, what is not a DuckDB database file, before DuckDB is asked to open it.
+
+    A zero-byte file is refused too, never initialised over: it may be someone's truncated data. A
+    SQLite file is named as such (DuckDB would otherwise look for its SQLite extension).
+    """
+    if path.is_dir():
+        raise UnopenableDatabase("database.unopenable", location=location, reason=Message("database.reason.folder"))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return  # a new database: the caller creates it
+    except OSError as error:
+        raise unopenable(location, error) from None
+    reason = (Message("database.reason.zero_bytes") if not head
+              else Message("database.reason.sqlite") if head.startswith(SQLITE_MAGIC)
+              else Message("database.reason.not_duckdb") if head[8:12] != DUCKDB_MAGIC else None)
+    if reason is not None:
+        raise UnopenableDatabase("database.unopenable", location=location, reason=reason)
+
+
+_OS_REASONS = {errno.EACCES: "database.reason.no_permission", errno.EPERM: "database.reason.no_permission",
+               errno.EROFS: "database.reason.read_only", errno.ENOSPC: "database.reason.disk_full",
+               errno.EISDIR: "database.reason.folder", errno.ENOTDIR: "database.reason.not_a_folder",
+               errno.EEXIST: "database.reason.not_a_folder"}  # mkdir: a file where a folder should be
+_QUOTED = re.compile(r'\s*"[^"]*"')
+_KIND_OF_ERROR = re.compile(r"^[A-Za-z ]*Error:\s*")
+
+
+def unopenable(location: str, error: BaseException) -> UnopenableDatabase:
+    """One line for a file DuckDB or the OS cannot open, with a short reason (see `short_reason`)."""
+    return UnopenableDatabase("database.unopenable", location=location, reason=short_reason(error))
+
+
+def short_reason(error: BaseException, *paths: Path | str) -> Message | str:
+    """A plain word for an OS error, else the first line of DuckDB's message without its `IO Error:` label
+    and without paths: the double-quoted ones (DuckDB's open errors name a scratch copy or a reader's
+    one-off name) and `paths`, which may be single-quoted."""
+    if isinstance(error, OSError) and error.errno in _OS_REASONS:
+        return Message(_OS_REASONS[error.errno])
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else ""
+    for path in map(str, paths):
+        for quoted in (f'"{path}"', f"'{path}'", path):
+            text = text.replace(quoted, "")
+    text = " ".join(_KIND_OF_ERROR.sub("", _QUOTED.sub("", text)).split())
+    return text or type(error).__name__
+
+
+def _connect(path: Path, location: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """database.connect, with a failure to open the file told in one line about `location`."""
+    try:
+        return database.connect(path, read_only=read_only)
+    except duckdb.Error as error:
+        raise unopenable(location, error) from None
+
+
 def open_current(storage: Storage) -> duckdb.DuckDBPyConnection:
     """A reader on data of this version's schema: an older file is upgraded first (by a writer, keeping
-    every row); a newer or foreign one is refused with instructions and left untouched."""
+    every row); a newer, foreign, unreadable or damaged one is refused in one line and left untouched."""
     con = storage.open_reader()
     try:
         found = database.schema_version(con)
@@ -199,6 +287,9 @@ def open_current(storage: Storage) -> duckdb.DuckDBPyConnection:
                 database.upgrade(writer, storage.location)
             con = storage.open_reader()
         database.check_schema(con, storage.location)
+    except duckdb.Error as error:  # a damaged file whose catalog could be read, but not its tables
+        con.close()
+        raise unopenable(storage.location, error) from None
     except BaseException:
         con.close()
         raise

@@ -53,7 +53,14 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how many generated cases the property-based import tests ran."""
-    fuzz = sys.modules.get("tests.unit.test_fuzz_imports")
-    if fuzz is not None and fuzz.CASES:
+    corpus = sys.modules.get("tests.unit.test_bad_input_corpus")
+    if corpus is not None and corpus.COUNTS:
+        terminalreporter.write_line("bad-input corpus cases run: " + ", ".join(
+            f"{name} {count}" for name, count in sorted(corpus.COUNTS.items())))
+    cases: dict[str, int] = {}
+    for module in ("tests.unit.test_fuzz_imports", "tests.unit.test_fuzz_rules"):
+        fuzz = sys.modules.get(module)
+        cases |= fuzz.CASES if fuzz is not None else {}
+    if cases:
         terminalreporter.write_line("hypothesis cases run: " + ", ".join(
-            f"{name} {count}" for name, count in sorted(fuzz.CASES.items())))
+            f"{name} {count}" for name, count in sorted(cases.items())))

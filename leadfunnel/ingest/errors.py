@@ -6,7 +6,7 @@ A problem records its reason as a catalogue message (key + values): `reason` is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from leadfunnel.i18n import LocalizedError, Message
@@ -20,6 +20,13 @@ class RowProblem:
     value: str | None
     reason: str  # English text of `message`, or plain text from callers that have no message
     message: Message | None = None
+    record: int | None = None  # the row's number where a reader numbers rows without knowing their lines
+
+    def with_record(self, record: int) -> RowProblem:
+        return replace(self, record=record)
+
+    def at_line(self, line: int) -> RowProblem:
+        return replace(self, line=line)
 
     @classmethod
     def of(cls, file: str, line: int, column: str, value: str | None, key: str, **params: Any) -> RowProblem:

@@ -14,7 +14,7 @@ import polars as pl
 
 from leadfunnel.i18n import Message
 from leadfunnel.ingest.errors import ImportRejected, RowProblem
-from leadfunnel.ingest.mapping import LINE, Prepared, prepare
+from leadfunnel.ingest.mapping import FILE, LINE, Prepared, prepare
 from leadfunnel.ingest.presets import Preset
 from leadfunnel.ingest.readers import RawTable
 from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, classify_leads, write_tables
@@ -50,7 +50,8 @@ class Check:
 
         Severity and reason are in `language` (the CLI's English by default, the reader's on the Data page).
         """
-        rows = [("rejected", p) for p in self.problems] + [("warning", p) for p in self.prepared.warnings]
+        ordered = sorted(self.problems, key=lambda p: (p.file, p.line))  # as the file reads, a row's problems together
+        rows = [("rejected", p) for p in ordered] + [("warning", p) for p in self.prepared.warnings]
         severity = {kind: Message(f"import.severity.{kind}").render(language) for kind in ("rejected", "warning")}
         return pl.DataFrame(
             [(severity[kind], p.file, p.line, p.column, p.value, p.localized_reason(language)) for kind, p in rows],
@@ -75,24 +76,27 @@ def commit(con: duckdb.DuckDBPyConnection, checked: Check, *, accept_valid: bool
     if checked.problems and not accept_valid:
         raise ImportRejected(checked.problems)
     prepared = checked.prepared
-    orphans = {p.value for p in checked.problems if p.message is not None and p.message.key == ORPHAN}
-    activities = prepared.activities.filter(~pl.col("lead_id").is_in(list(orphans)))
+    refused = {(p.file, p.line) for p in checked.problems}
+    activities = prepared.activities.filter(
+        ~pl.struct(FILE, LINE).is_in([{FILE: file, LINE: line} for file, line in refused]))
     return write_tables(
-        con, leads=prepared.leads.drop(LINE, strict=False), activities=activities,
+        con, leads=prepared.leads.drop(LINE, strict=False), activities=activities.drop(LINE, FILE),
         log=ImportLogEntry(checked.files, checked.sha256, checked.source, prepared.rows_read,
                            prepared.rejected_lines))
 
 
 def _orphan_activities(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> list[RowProblem]:
-    """Activities of leads neither stored nor in this import cannot be attached to anything."""
+    """Activities of leads neither stored nor in this import cannot be attached to anything: each is named by its
+    file and line."""
     if prepared.activities.is_empty():
         return []
     cursor = con.cursor()
     try:
-        cursor.register("incoming_activity_ids", prepared.activities.select("lead_id").unique())
+        cursor.register("incoming_activity_rows", prepared.activities.select("lead_id", FILE, LINE))
         cursor.register("incoming_lead_ids", prepared.leads.select("lead_id"))
-        orphans = cursor.execute("SELECT lead_id FROM incoming_activity_ids ANTI JOIN leads USING (lead_id) "
-                                 "ANTI JOIN incoming_lead_ids USING (lead_id) ORDER BY lead_id").fetchall()
+        orphans = cursor.execute(f"SELECT {FILE}, {LINE}, lead_id FROM incoming_activity_rows "
+                                 "ANTI JOIN leads USING (lead_id) ANTI JOIN incoming_lead_ids USING (lead_id) "
+                                 f"ORDER BY {FILE}, {LINE}").fetchall()
     finally:
         cursor.close()
-    return [RowProblem.of("activities", 0, "lead_id", lead_id, ORPHAN) for (lead_id,) in orphans]
+    return [RowProblem.of(file, line, "lead_id", lead_id, ORPHAN) for file, line, lead_id in orphans]

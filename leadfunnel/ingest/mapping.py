@@ -1,19 +1,27 @@
 """A tool's export, read and mapped → canonical lead and activity rows, with every problem found.
 
-Rows that cannot be imported (no id, a date that is not a date, an id twice in the file) are
-rejected with file, line and column; stage dates out of order are warnings. Nothing is written here.
+Each file is recognised by what it holds, not by its position: a contacts / leads export, an activity log
+(Mautic's points log, a sheet of activities) or Salesforce opportunities. Rows that cannot be imported
+(no way to identify the lead, a date that is not a date or lies outside the plausible range, a number that
+is not one, an id twice in the file, a control character) are rejected with file, physical line and
+column; stage dates out of order are warnings. Nothing is written here.
+
+A row without an id gets a stable one: the email when one is mapped, else `auto:` and a hash of the
+normalised name, company and created date — the same row imported again gets the same id.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import polars as pl
 
 from leadfunnel.i18n import Message
 from leadfunnel.ingest.errors import RowProblem
 from leadfunnel.ingest.presets import (
+    IDENTITY_FIELDS,
     LEAD_FIELDS,
     SALESFORCE,
     SALESFORCE_CONVERTED_OPPORTUNITY,
@@ -29,21 +37,25 @@ from leadfunnel.ingest.presets import (
 from leadfunnel.ingest.readers import RawTable
 from leadfunnel.ingest.store import TABLE_SCHEMAS
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE, parse_timestamps
+from leadfunnel.ingest.values import control_characters, implausible, parse_numbers, range_text
 
 LINE = "__line"
-UNKNOWN_CHANNEL = "unknown"
+FILE = "__file"
 STAGE_ORDER = ("created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at")
+GENERATED_ID_PREFIX = "auto:"
+KEY_FIELDS = frozenset({"lead_id", "email", "channel"})
 
 
 @dataclass
 class Prepared:
     """What an import would write, and why some rows would not be."""
 
-    leads: pl.DataFrame
-    activities: pl.DataFrame
+    leads: pl.DataFrame  # canonical lead columns + LINE
+    activities: pl.DataFrame  # canonical activity columns + LINE and FILE (where each row came from)
     problems: list[RowProblem] = field(default_factory=list)  # rejected rows
     warnings: list[RowProblem] = field(default_factory=list)
     rows_read: int = 0
+    generated_ids: int = 0  # leads whose id was made from their name, company and created date
 
     @property
     def rejected_lines(self) -> int:
@@ -52,14 +64,28 @@ class Prepared:
 
 def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | None = None,
             zone: str = DATA_TIMEZONE) -> Prepared:
-    """Map the lead table (the first), and for Salesforce an opportunities table, for Mautic a points log."""
-    leads_table, *others = tables
-    used = mapping if mapping is not None else guess_mapping(leads_table.frame.columns, preset)
-    prepared = _prepare_leads(leads_table, preset, used, zone)
-    for table in others:
-        if preset.key == "salesforce" and _has_any(table, SALESFORCE_OPPORTUNITY_COLUMNS["stage"]):
+    """Map the contacts / leads file, and each other file by what it is: Salesforce opportunities, an activity
+    log, or a file this preset does not read (refused with a reason)."""
+    roles = [role_of(table, preset) for table in tables]
+    lead_tables = [table for table, role in zip(tables, roles, strict=True) if role == "leads"]
+    prepared = Prepared(_empty("leads"), _empty("activities"))
+    leads_table = lead_tables[0] if lead_tables else None
+    if leads_table is not None:
+        used = mapping if mapping is not None else guess_mapping(leads_table.frame.columns, preset)
+        prepared = _prepare_leads(leads_table, preset, used, zone)
+    elif "activities" not in roles:  # nothing recognisable: the first file is read as leads, and says what is missing
+        leads_table = tables[0]
+        prepared = _prepare_leads(leads_table, preset, mapping or guess_mapping(leads_table.frame.columns, preset),
+                                  zone)
+    for table, role in zip(tables, roles, strict=True):
+        if table is leads_table:
+            continue
+        prepared.problems += table.problems
+        prepared.warnings += table.warnings
+        prepared.rows_read += table.frame.height + len(table.problems)
+        if role == "opportunities" and leads_table is not None:
             _join_salesforce_opportunities(prepared, leads_table, table, zone)
-        elif preset.activity_columns:
+        elif role == "activities":
             _add_activities(prepared, table, preset, zone)
         else:
             prepared.problems.append(RowProblem.of(table.name, 1, "-", None, "import.not_for_preset",
@@ -67,31 +93,39 @@ def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | No
     return prepared
 
 
-def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zone: str) -> Prepared:
-    raw = table.frame.with_row_index(LINE, offset=2)
-    problems: list[RowProblem] = []
-    warnings: list[RowProblem] = []
+def role_of(table: RawTable, preset: Preset) -> str:
+    """What a file is, from its columns: `leads`, `activities` (a log of events per lead) or `opportunities`."""
+    if preset.key == "salesforce" and _first_present(table, SALESFORCE_OPPORTUNITY_COLUMNS["stage"]) \
+            and _first_present(table, SALESFORCE_OPPORTUNITY_COLUMNS["close_date"]):
+        return "opportunities"
+    if preset.activity_columns and all(_first_present(table, candidates)
+                                       for candidates in preset.activity_columns.values()):
+        return "activities"
+    return "leads"
 
-    def report(into: list[RowProblem], mask: pl.Series, source: str, key: str, **params: Message) -> None:
+
+def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zone: str) -> Prepared:
+    raw = table.frame.with_columns(table.line_numbers().alias(LINE))
+    problems: list[RowProblem] = list(table.problems)
+    warnings: list[RowProblem] = list(table.warnings)
+    rows_read = raw.height + len(table.problems)
+
+    def report(into: list[RowProblem], mask: pl.Series, source: str, key: str, **params: object) -> None:
         for line, value in raw.filter(mask).select(LINE, source).iter_rows():
             into.append(RowProblem.of(table.name, line, source, value, key, **params))
 
-    id_source = mapping.get("lead_id") or mapping.get("email")
-    if id_source is None or "created_at" not in mapping:
-        missing = [name for name, absent in (("id", id_source is None), ("created", "created_at" not in mapping))
-                   if absent]
+    identity = [f for f in ("lead_id", "email", *IDENTITY_FIELDS, "company") if mapping.get(f)]
+    if not identity or "created_at" not in mapping:
+        missing = [name for name, absent in (("id", not identity), ("created", "created_at" not in mapping)) if absent]
         problems.append(RowProblem.of(table.name, 1, "-", None, "import.map_columns",
                                       columns=Message(f"import.missing_{'_and_'.join(missing)}")))
-        return Prepared(_empty("leads"), _empty("activities"), problems, warnings, raw.height)
+        return Prepared(_empty("leads"), _empty("activities"), problems, warnings, rows_read)
 
-    ids = raw[id_source]
-    if id_source == mapping.get("email"):
-        ids = ids.str.to_lowercase()
-    report(problems, ids.is_null(), id_source, "import.empty_id")
-    duplicated = ids.is_duplicated() & ids.is_not_null()
-    report(problems, duplicated, id_source, "import.duplicate_id")
-
-    columns: dict[str, pl.Series] = {"lead_id": (preset.id_prefix + ids).alias("lead_id")}
+    for name, source in mapping.items():
+        if name in (*LEAD_FIELDS, "email", *IDENTITY_FIELDS) and source in raw.columns:
+            report(problems, control_characters(raw[source], key=name in KEY_FIELDS), source,
+                   "import.control_character")
+    columns: dict[str, pl.Series] = {}
     for name in LEAD_FIELDS[1:]:
         source = mapping.get(name)
         if source is None:
@@ -101,31 +135,76 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
         if name in TIMESTAMP_FIELDS:
             parsed = parse_timestamps(text, zone, excel_serials=table.from_spreadsheet)
             report(problems, text.is_not_null() & parsed.is_null(), source, "import.not_a_date")
+            report(problems, implausible(parsed), source, "import.implausible_date", range=range_text())
             if name == "created_at":
                 report(problems, text.is_null(), source, "import.empty_created")
             columns[name] = parsed.alias(name)
         elif name == "amount":
-            number = (text.str.replace_all(r"[,\s¥￥$€円]", "").cast(pl.Float64, strict=False))
+            number = parse_numbers(text)
             report(problems, text.is_not_null() & number.is_null(), source, "import.not_a_number")
             columns[name] = number.alias(name)
-        elif name == "channel":
-            columns[name] = text.map_elements(channel_key, return_dtype=pl.String).fill_null(UNKNOWN_CHANNEL)
+        elif name == "channel":  # a missing source stays missing: a re-import never overwrites a known channel
+            columns[name] = _mapped(text, channel_key)
         elif name == "company_size":
-            columns[name] = text.map_elements(size_band, return_dtype=pl.String)
+            columns[name] = _mapped(text, size_band)
         else:
             columns[name] = text.alias(name)
-    if "channel" not in mapping:
-        columns["channel"] = pl.Series("channel", [UNKNOWN_CHANNEL] * raw.height)
-    leads = pl.DataFrame(columns).with_columns(raw[LINE])
 
-    stages = [s for s in STAGE_ORDER if mapping.get(s)]
-    for earlier, later in pairwise(stages):
-        backwards = (leads[later] < leads[earlier]).fill_null(False)
-        report(warnings, backwards, mapping[later], "import.dates_out_of_order",
-               later=Message(f"import.date.{later}"), earlier=Message(f"import.date.{earlier}"))
-    rejected = {p.line for p in problems}
+    ids, generated = _lead_ids(raw, mapping, preset, columns["created_at"])
+    id_source = next(mapping[f] for f in ("lead_id", "email", *IDENTITY_FIELDS, "company") if mapping.get(f))
+    report(problems, ids.is_null() & ~generated, id_source, "import.empty_id")
+    report(problems, ids.is_null() & generated, id_source, "import.no_identity")
+    report(problems, ids.is_duplicated() & ids.is_not_null(), id_source, "import.duplicate_id")
+    leads = pl.DataFrame({"lead_id": ids, **columns}).with_columns(raw[LINE])
+    _warn_out_of_order(leads, mapping, table.name, warnings)
+    rejected = {p.line for p in problems if p.file == table.name}
     valid = leads.filter(~pl.col(LINE).is_in(list(rejected)))
-    return Prepared(valid, _empty("activities"), problems, warnings, raw.height)
+    return Prepared(valid, _empty("activities"), problems, warnings, rows_read,
+                    int((generated & ids.is_not_null()).sum()))
+
+
+def _mapped(text: pl.Series, translate: Callable[[str], str]) -> pl.Series:
+    """Each distinct value translated once, in this thread (Polars would run a Python function on its own)."""
+    values = text.unique().drop_nulls().to_list()
+    table = {value: translate(value) for value in values}
+    return text.replace_strict(table, default=None, return_dtype=pl.String) if table else text.cast(pl.String)
+
+
+def _lead_ids(raw: pl.DataFrame, mapping: dict[str, str], preset: Preset,
+              created: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The lead id of each row, and whether it was generated: the id column; else the email (lower case); else
+    `auto:` + a hash of the normalised name, company and created date (null when none of them is there)."""
+    no = pl.Series([False] * raw.height, dtype=pl.Boolean)
+    if source := mapping.get("lead_id"):
+        return (preset.id_prefix + raw[source]).alias("lead_id"), no
+    if source := mapping.get("email"):
+        return (preset.id_prefix + raw[source].str.to_lowercase()).alias("lead_id"), no
+    parts = [raw[mapping[f]] if mapping.get(f) else pl.Series([None] * raw.height, dtype=pl.String)
+             for f in ("name", "company")]
+    keys = []
+    for name, company, at in zip(parts[0].to_list(), parts[1].to_list(), created.to_list(), strict=True):
+        if (name is None and company is None) or at is None:
+            keys.append(None)
+            continue
+        text = "\x1f".join((fold(name or ""), fold(company or ""), at.isoformat(sep=" ")))
+        keys.append(preset.id_prefix + GENERATED_ID_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:16])
+    return pl.Series("lead_id", keys, dtype=pl.String), pl.Series([True] * raw.height, dtype=pl.Boolean)
+
+
+def _warn_out_of_order(leads: pl.DataFrame, mapping: dict[str, str], file: str, warnings: list[RowProblem]) -> None:
+    """A stage dated before an earlier stage (won before created): kept, listed as a warning naming the latest
+    earlier stage it comes before."""
+    stages = [s for s in STAGE_ORDER if mapping.get(s)]
+    for index, later in enumerate(stages[1:], start=1):
+        for earlier in reversed(stages[:index]):
+            between = stages[stages.index(earlier) + 1:index]
+            newer = [pl.col(c).is_null() | (pl.col(c) <= pl.col(earlier)) for c in between]
+            backwards = leads.select(pl.all_horizontal(pl.col(later) < pl.col(earlier), *newer).fill_null(False))
+            backwards = backwards.to_series()
+            for line, value in leads.filter(backwards).select(LINE, later).iter_rows():
+                warnings.append(RowProblem.of(file, line, mapping[later], f"{value:%Y-%m-%d %H:%M}",
+                                              "import.dates_out_of_order", later=Message(f"import.date.{later}"),
+                                              earlier=Message(f"import.date.{earlier}")))
 
 
 def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, opportunities: RawTable,
@@ -137,21 +216,35 @@ def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, op
     if link is None or lead_id is None or columns["opportunity_id"] is None or columns["close_date"] is None:
         prepared.problems.append(RowProblem.of(opportunities.name, 1, "-", None, "import.salesforce_columns"))
         return
-    raw = opportunities.frame
+    raw = opportunities.frame.with_columns(opportunities.line_numbers().alias(LINE))
 
     def text(key: str) -> pl.Series:
         return raw[columns[key]].str.to_lowercase() if columns[key] else pl.Series([None] * raw.height, dtype=pl.String)
 
+    def report(mask: pl.Series, key: str, problem: str) -> None:
+        for line, value in raw.filter(mask).select(LINE, columns[key]).iter_rows():
+            prepared.problems.append(RowProblem.of(opportunities.name, line, columns[key], value, problem))
+
     won = (text("won").is_in(["true", "1", "yes"]) | (text("stage") == "closed won")).fill_null(False)
     closed = (text("stage").str.starts_with("closed") | text("won").is_in(["false", "0", "no"])).fill_null(False)
+    close = parse_timestamps(raw[columns["close_date"]], zone, excel_serials=opportunities.from_spreadsheet)
+    report(closed & close.is_null(), "close_date", "import.bad_close_date")
+    report(implausible(close), "close_date", "import.implausible_date")
+    amount = parse_numbers(raw[columns["amount"]]) if columns["amount"] else pl.Series([None] * raw.height,
+                                                                                         dtype=pl.Float64)
+    if columns["amount"]:
+        report(raw[columns["amount"]].is_not_null() & amount.is_null(), "amount", "import.not_a_number")
+    ids = raw[columns["opportunity_id"]]
+    report(ids.is_duplicated() & ids.is_not_null(), "opportunity_id", "import.duplicate_opportunity")
+    bad = {p.line for p in prepared.problems if p.file == opportunities.name}
     opportunities_frame = pl.DataFrame({
-        "opportunity_id": raw[columns["opportunity_id"]], "close": parse_timestamps(raw[columns["close_date"]], zone),
-        "won": won, "closed": closed,
-        "opportunity_amount": text("amount").str.replace_all(r"[,\s¥￥$€円]", "").cast(pl.Float64, strict=False),
-    }).select("opportunity_id", "opportunity_amount", won_close=pl.when("won").then("close"),
-              lost_close=pl.when(pl.col("closed") & ~pl.col("won")).then("close"))
+        "opportunity_id": ids, "close": close, "won": won, "closed": closed, "opportunity_amount": amount,
+        LINE: raw[LINE],
+    }).filter(~pl.col(LINE).is_in(list(bad))).select(
+        "opportunity_id", "opportunity_amount", won_close=pl.when("won").then("close"),
+        lost_close=pl.when(pl.col("closed") & ~pl.col("won")).then("close"))
     links = pl.DataFrame({"lead_id": SALESFORCE.id_prefix + leads_table.frame[lead_id],
-                          "opportunity_id": leads_table.frame[link]})
+                          "opportunity_id": leads_table.frame[link]}).unique("lead_id", keep="first")
     prepared.leads = (
         prepared.leads.join(links, on="lead_id", how="left")
         .join(opportunities_frame, on="opportunity_id", how="left")
@@ -168,22 +261,29 @@ def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, op
 
 def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: str) -> None:
     columns = {k: _first_present(table, v) for k, v in preset.activity_columns.items()}
-    missing = [k for k, v in columns.items() if v is None]
-    if missing:
-        prepared.problems.append(RowProblem.of(table.name, 1, "-", None, "import.no_activity_columns",
-                                               columns=", ".join(missing)))
-        return
-    raw = table.frame.with_row_index(LINE, offset=2)
+    raw = table.frame.with_columns(table.line_numbers().alias(LINE))
+
+    def report(mask: pl.Series, key: str, problem: str, **params: object) -> None:
+        for line, value in raw.filter(mask).select(LINE, columns[key]).iter_rows():
+            prepared.problems.append(RowProblem.of(table.name, line, columns[key], value, problem, **params))
+
     occurred = parse_timestamps(raw[columns["occurred_at"]], zone, excel_serials=table.from_spreadsheet)
-    for line, value in raw.filter(occurred.is_null()).select(LINE, columns["occurred_at"]).iter_rows():
-        prepared.problems.append(RowProblem.of(table.name, line, columns["occurred_at"], value, "import.not_a_date"))
+    report(occurred.is_null(), "occurred_at", "import.not_a_date")
+    report(implausible(occurred), "occurred_at", "import.implausible_date", range=range_text())
+    report(raw[columns["lead_id"]].is_null(), "lead_id", "import.activity_without_lead")
+    report(raw[columns["activity_type"]].is_null(), "activity_type", "import.empty_activity_type")
+    for key in ("lead_id", "activity_type"):
+        report(control_characters(raw[columns[key]], key=True), key, "import.control_character")
+    bad = {p.line for p in prepared.problems if p.file == table.name}
     activities = pl.DataFrame({
         "lead_id": preset.id_prefix + raw[columns["lead_id"]],
         "occurred_at": occurred,
-        "activity_type": raw[columns["activity_type"]].map_elements(activity_type, return_dtype=pl.String),
+        "activity_type": _mapped(raw[columns["activity_type"]], activity_type),
         "detail": raw[columns["activity_type"]],
-    }).filter(pl.col("occurred_at").is_not_null() & pl.col("lead_id").is_not_null())
-    prepared.activities = pl.concat([prepared.activities, activities.cast(TABLE_SCHEMAS["activities"])])
+        LINE: raw[LINE],
+        FILE: pl.Series([table.name] * raw.height, dtype=pl.String),
+    }).filter(~pl.col(LINE).is_in(list(bad)))
+    prepared.activities = pl.concat([prepared.activities, activities.cast(_ACTIVITY_FRAME)])
 
 
 def _first_present(table: RawTable, candidates: tuple[str, ...]) -> str | None:
@@ -191,9 +291,10 @@ def _first_present(table: RawTable, candidates: tuple[str, ...]) -> str | None:
     return next((by_fold[fold(c)] for c in candidates if fold(c) in by_fold), None)
 
 
-def _has_any(table: RawTable, candidates: tuple[str, ...]) -> bool:
-    return _first_present(table, candidates) is not None
+_ACTIVITY_FRAME = {**TABLE_SCHEMAS["activities"], LINE: pl.Int64, FILE: pl.String}
 
 
 def _empty(table: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=TABLE_SCHEMAS[table])
+    if table == "activities":
+        return pl.DataFrame(schema=_ACTIVITY_FRAME)
+    return pl.DataFrame(schema={**TABLE_SCHEMAS[table], LINE: pl.Int64})

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 LEAD_FIELDS: tuple[str, ...] = ("lead_id", "created_at", "channel", "company", "industry", "company_size", "owner",
                                 "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at", "amount",
                                 "job_title")
+# Fields that only identify a lead (not stored): a row without an id gets one made from these and its created date.
+IDENTITY_FIELDS: tuple[str, ...] = ("name",)
 TIMESTAMP_FIELDS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at"})
 # Source values → canonical channel keys (matched case- and width-insensitively).
 CHANNEL_VALUES: dict[str, str] = {
@@ -21,6 +23,9 @@ CHANNEL_VALUES: dict[str, str] = {
     "organic search": "seo", "direct traffic": "seo", "paid search": "listing_ads", "paid social": "sns_ads",
     "organic social": "sns", "social media": "sns", "email marketing": "email_newsletter", "referrals": "referral",
     "other campaigns": "display_ads", "offline sources": "business_card",
+    # Plain source words of other exports and hand-kept sheets
+    "display": "display_ads", "display ads": "display_ads", "social": "sns", "sns ads": "sns_ads",
+    "organic": "seo", "paid": "listing_ads", "newsletter": "email_newsletter", "events": "trade_show",
     # Salesforce "Lead Source"
     "web": "seo", "website": "seo", "advertisement": "display_ads", "trade show": "trade_show", "webinar": "webinar",
     "seminar - internal": "seminar", "seminar - partner": "seminar", "seminar": "seminar",
@@ -141,7 +146,12 @@ GENERIC = Preset(
         "amount": ("amount", "受注金額", "金額", "Amount"),
         "job_title": ("job_title", "役職", "職位", "肩書き", "Job Title", "Title"),
         "email": ("email", "メールアドレス", "メール", "Email", "E-mail"),
+        "name": ("name", "氏名", "名前", "お名前", "担当者名", "Name", "Full Name", "Contact Name"),
     },
+    activity_columns={"lead_id": ("lead_id", "リードID", "リードid"),
+                      "occurred_at": ("occurred_at", "日時", "活動日時", "発生日時", "Occurred", "Date"),
+                      "activity_type": ("activity_type", "活動", "活動種別", "アクション", "Activity",
+                                        "Activity Type")},
 )
 PRESETS: dict[str, Preset] = {p.key: p for p in (HUBSPOT, SALESFORCE, MAUTIC, GENERIC)}
 

@@ -133,9 +133,7 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
     try:
         leads_new = leads_updated = leads_unchanged = 0
         if "leads" in tables:
-            leads_new, leads_updated = con.execute(_CLASSIFY_LEADS).fetchone()
-            incoming = con.execute("SELECT count(*) FROM incoming_leads").fetchone()[0]
-            leads_unchanged = incoming - leads_new - leads_updated
+            leads_new, leads_updated, leads_unchanged = count_incoming_leads(con)
             stored = con.execute("SELECT count(*) FROM leads").fetchone()[0]
             con.execute(_INSERT_LEADS if not stored else _UPSERT_LEADS)  # nothing to match: a plain insert is cheaper
         activities_added = _insert_new_rows(con, "activities") if "activities" in tables else 0
@@ -156,6 +154,13 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
         con.execute("ROLLBACK")
         raise
     return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added)
+
+
+def count_incoming_leads(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """How many rows of the relation `incoming_leads` would be new, updated or unchanged leads."""
+    new, updated = con.execute(_CLASSIFY_LEADS).fetchone()
+    incoming = con.execute("SELECT count(*) FROM incoming_leads").fetchone()[0]
+    return new, updated, incoming - new - updated
 
 
 def classify_leads(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> tuple[int, int, int]:

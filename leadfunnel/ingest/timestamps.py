@@ -8,7 +8,11 @@ data's zone already; zoned text is converted to it.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import polars as pl
+
+from leadfunnel.i18n import LocalizedError
 
 DATA_TIMEZONE = "Asia/Tokyo"
 # Tried in order on normalised text (NFKC, 年/月/日 and `/` turned into `-`, `T` into a space).
@@ -25,6 +29,19 @@ NAIVE_FORMATS: tuple[str, ...] = (
 ZONED_FORMATS: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z")
 _COMMON_FORMAT = "%Y-%m-%d %H:%M:%S"
 _EXCEL_EPOCH = pl.datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug folded in)
+
+
+class UnknownZone(LocalizedError):
+    """A time zone name that is not in the zone database."""
+
+
+def check_zone(zone: str) -> str:
+    """The data's time zone as the user named it, or a plain refusal (instead of a parser's traceback later)."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownZone("import.unknown_zone", zone=zone) from None
+    return zone
 
 
 def normalised(text: pl.Expr) -> pl.Expr:

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS leads (
     lead_id        VARCHAR PRIMARY KEY,
     -- attributes
     created_at     TIMESTAMP NOT NULL,
-    channel        VARCHAR NOT NULL,      -- first-touch acquisition channel
+    channel        VARCHAR,               -- first-touch acquisition channel; NULL = not in the export (read as 'unknown')
     company        VARCHAR,
     industry       VARCHAR,
     company_size   VARCHAR,

@@ -1,6 +1,7 @@
 -- Effective stage times per lead.
 -- A lead that skipped a stage counts as having passed it: the effective time of a stage is the
 -- earliest timestamp of that stage or any later one (LEAST ignores NULLs). The lead stage is created_at.
+-- A channel the export did not have is stored as NULL (so a later export can fill it) and read as 'unknown'.
 CREATE OR REPLACE VIEW lead_stages AS
 WITH source AS (
     SELECT * FROM leads
@@ -9,7 +10,7 @@ WITH source AS (
 final AS (
     SELECT
         -- ids and attributes
-        lead_id, channel, company, industry, company_size, owner, job_title, amount, lost_at,
+        lead_id, coalesce(channel, 'unknown') AS channel, company, industry, company_size, owner, job_title, amount, lost_at,
         -- effective stage times
         created_at                                           AS lead_entered_at,
         least(mql_at, sal_at, sql_at, opportunity_at, won_at) AS mql_entered_at,

@@ -21,7 +21,7 @@ wanted AS (
 ),
 
 scored_leads AS (
-    SELECT lead_id, channel, industry, company_size, owner, job_title
+    SELECT lead_id, coalesce(channel, 'unknown') AS channel, industry, company_size, owner, job_title
     FROM leads
     WHERE created_at < CAST($as_of AS TIMESTAMP)
         AND ($lead_ids IS NULL OR lead_id IN (SELECT lead_id FROM wanted))

@@ -39,7 +39,8 @@ def test_data_page_shows_the_validation_report_in_japanese(monkeypatch, small_ap
     rows = sorted(zip(report["severity"], report["line"], report["reason"], strict=True))
     assert rows == [("警告", 2, "MQL日が作成日より前になっています"),
                     ("除外", 3, "リードIDが空欄です"),
-                    ("除外", 4, "数値として読み取れません"),
+                    ("除外", 4, "数値として読み取れません（1234567 や 1,234,567.89 のように"
+                               "書きます。¥・円・万は使えます。小数点のカンマは使えません）"),
                     ("除外", 4, "日付・日時として読み取れません"),
                     ("除外", 5, "このIDがファイル内で重複しています"),
                     ("除外", 6, "このIDがファイル内で重複しています")]

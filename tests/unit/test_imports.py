@@ -150,9 +150,10 @@ def test_rejected_rows_report_names_file_line_and_column(empty_db, tmp_path):
     report = result.report()
     assert report.select("severity", "line", "column", "reason").rows() == [
         ("rejected", 3, "顧客ID", "the lead id is empty"),
+        ("rejected", 4, "受注金額", "not a number (write 1234567 or 1,234,567.89; ¥, 円 and 万 are fine; "
+                                    "a decimal comma is not)"),
         ("rejected", 4, "顧客ID", "this id appears more than once in the file"),
         ("rejected", 5, "顧客ID", "this id appears more than once in the file"),
-        ("rejected", 4, "受注金額", "not a number"),
         ("warning", 2, "MQL日", "mql date is before the created date"),
     ]
     assert result.prepared.leads["lead_id"].to_list() == ["K1"]

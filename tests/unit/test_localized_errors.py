@@ -84,7 +84,8 @@ def test_the_validation_report_of_a_bad_cp932_file_reads_in_japanese(empty_db):
     expected = [
         ("除外", 3, "顧客ID", "リードIDが空欄です"),
         ("除外", 4, "登録日", "日付・日時として読み取れません"),
-        ("除外", 4, "受注金額", "数値として読み取れません"),
+        ("除外", 4, "受注金額", "数値として読み取れません（1234567 や 1,234,567.89 のように"
+                             "書きます。¥・円・万は使えます。小数点のカンマは使えません）"),
         ("除外", 5, "顧客ID", "このIDがファイル内で重複しています"),
         ("除外", 6, "顧客ID", "このIDがファイル内で重複しています"),
         ("警告", 2, "MQL日", "MQL日が作成日より前になっています"),
@@ -100,7 +101,8 @@ def test_the_validation_report_of_a_bad_cp932_file_reads_in_japanese(empty_db):
     assert sorted(english.select("severity", "line", "column", "reason").rows()) == sorted([
         ("rejected", 3, "顧客ID", "the lead id is empty"),
         ("rejected", 4, "登録日", "not a date or time"),
-        ("rejected", 4, "受注金額", "not a number"),
+        ("rejected", 4, "受注金額", "not a number (write 1234567 or 1,234,567.89; ¥, 円 and 万 are fine; "
+                                    "a decimal comma is not)"),
         ("rejected", 5, "顧客ID", "this id appears more than once in the file"),
         ("rejected", 6, "顧客ID", "this id appears more than once in the file"),
         ("warning", 2, "MQL日", "mql date is before the created date"),
@@ -109,12 +111,12 @@ def test_the_validation_report_of_a_bad_cp932_file_reads_in_japanese(empty_db):
 
 
 def test_missing_columns_and_orphan_activities_in_japanese(empty_db):
-    upload = Upload("list.csv", "会社名,担当者\nA社,佐藤\n".encode())
+    upload = Upload("list.csv", "担当者,流入経路\n佐藤,展示会\n".encode())
     result = check(empty_db, [upload], [read_table(upload.data, upload.name)], PRESETS["generic"])
     assert [p.localized_reason("ja") for p in result.problems] == [
-        "リードを取り込むには、リードID（またはメールアドレス）の列と作成日の列を対応付けてください"]
+        "リードを取り込むには、リードを見分ける列（ID・メールアドレス・氏名・会社名のいずれか）と作成日の列を対応付けてください"]
     assert [p.reason for p in result.problems] == [
-        "map a lead id (or email) column and a created-date column to import leads"]
+        "map a column that identifies the lead (id, email, name or company) and a created-date column to import leads"]
     mautic = [Upload(n, (PROJECT / "tests/fixtures/exports" / n).read_bytes())
               for n in ("mautic_contacts.csv", "mautic_points.csv")]
     result = check(empty_db, mautic, [read_table(u.data, u.name) for u in mautic], PRESETS["mautic"])
@@ -139,7 +141,8 @@ def test_import_rejected_lists_the_rows_in_the_readers_language():
     (BAD_CP932, "名簿.csv", "utf-8",
      "名簿.csv：1 行目が utf-8 のテキストとして読み取れません。別の文字コードを選んでください"),
     (b"not a zip", "broken.xlsx", None, "broken.xlsx：XLSX ファイルではありません（zip 形式ではありません）"),
-    (b"a, a \n1,2\n", "twice.csv", None, "twice.csv：見出し行に同じ名前の列が2つあります"),
+    (b"a, a \n1,2\n", "twice.csv", None, "twice.csv：見出し行に「a」という列が2つあります。"
+     "片方の名前を変えて書き出し直してください"),
 ])
 def test_unreadable_files_in_japanese(data, name, encoding, japanese):
     with pytest.raises(UnreadableFile) as raised:
@@ -157,8 +160,8 @@ def test_unreadable_files_in_japanese(data, name, encoding, japanese):
                                               "のいずれかです（「job」は使えません）"),
     ("threshold: 100\nweights: {}", "ルールセットに不明な項目があります：weights"),
     ("- just\n- a list", "ルールセットのファイルは、name・threshold・points などの項目を持つ形式にしてください"),
-    ("name: [unclosed", "YAML または JSON として正しくありません："),
-    ("points: [1, 2]", "ルールセットの形式が正しくありません"),
+    ("name: [unclosed", "YAML または JSON として正しくありません（1 行目、16 文字目）："),
+    ("points: [1, 2]", "ルールセットの points は「名前: 値」の形にしてください"),
 ])
 def test_rule_file_errors_in_japanese(text, japanese):
     with pytest.raises(RuleSetError) as raised:
