@@ -1,9 +1,13 @@
 """leadfunnel dashboard entry point: language, navigation and the sidebar shared by every page."""
 
+from datetime import datetime
+
 import streamlit as st
 
+from leadfunnel.filters import Filters
 from leadfunnel.i18n import t
 from leadfunnel.ui.auth import require_login
+from leadfunnel.ui.errors import guarded
 from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
@@ -16,7 +20,7 @@ navigation = st.navigation([
     st.Page("pages/sla.py", title=t("nav.sla"), icon=":material/timer:", url_path="sla"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ])
-view = sidebar()
+view = guarded("error.the_filters", sidebar, (Filters(), "period", datetime.now().replace(second=0, microsecond=0)))
 remember_view(view)
-meeting_pack_button(*view)
-navigation.run()
+guarded("error.the_filters", lambda: meeting_pack_button(*view), None)
+guarded("error.the_page", navigation.run, None)

@@ -29,12 +29,12 @@ import pandas as pd
 
 from bench.generate import generate_tables, write_tables
 from leadfunnel import database
+from leadfunnel.asof import default_as_of as sla_default_as_of
 from leadfunnel.filters import Filters
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
 from leadfunnel.scoring.rules import DEFAULT_RULES
-from leadfunnel.sla.compliance import default_as_of as sla_default_as_of
 from leadfunnel.sla.compliance import feedback_loop, grouped, handover_scores, handovers, overdue_now, weekly
 from leadfunnel.sla.compliance import summarise as sla_summarise
 from leadfunnel.sla.policy import SlaPolicy

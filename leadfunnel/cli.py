@@ -22,6 +22,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from leadfunnel import database
+from leadfunnel.asof import cutoff, default_as_of
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
 from leadfunnel.export import neutralise_formulas
@@ -39,10 +40,9 @@ from leadfunnel.pack import build_pack
 from leadfunnel.paths import database_location
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
-from leadfunnel.scoring.report import default_as_of, scores_report
+from leadfunnel.scoring.report import scores_report
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_file
 from leadfunnel.scoring.scores import current_scores
-from leadfunnel.sla.compliance import default_as_of as sla_default_as_of
 from leadfunnel.sla.compliance import handovers, sla_report
 from leadfunnel.sla.policy import PolicyError, load_policy
 from leadfunnel.storage import FileStorage, Storage, StorageBusy, open_current, storage_for
@@ -239,6 +239,10 @@ ToOption = Annotated[datetime | None, typer.Option("--to", formats=[ISO_DAY], he
 ModeOption = Annotated[ModeChoice, typer.Option(help=MODE_OPTION_HELP)]
 ChannelOption = Annotated[list[str] | None, typer.Option(help="Only this channel (repeatable).")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+AsOfOption = Annotated[datetime | None, typer.Option(
+    "--as-of", formats=[ISO_DAY, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    help="The instant to judge at: what happened at or before it counts (a day alone: its start, 00:00). "
+         "Default: the latest timestamp in the data, as on every page.")]
 
 
 @report_app.command("funnel")
@@ -280,9 +284,7 @@ def report_scores(
                                                     "default: the guide's rules.")] = None,
     threshold: Annotated[float | None, typer.Option(help="Hand-over threshold (overrides the rule set's).")] = None,
     half_life: Annotated[float | None, typer.Option("--half-life", help="Recency decay half-life in days.")] = None,
-    as_of: Annotated[datetime | None, typer.Option("--as-of", formats=[ISO_DAY],
-                                                   help="Score as of the start of this day (exclusive); "
-                                                        "default: the day after the last data.")] = None,
+    as_of: AsOfOption = None,
     outcome: Annotated[OutcomeChoice, typer.Option(help="What a caught lead must reach after crossing.")]
     = OutcomeChoice.sql,
     output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (table: as csv).")]
@@ -313,7 +315,7 @@ def report_scores(
     with open_for_reading(db) as runner:
         instant = as_of or default_as_of(runner)
         if per_lead:
-            _write_csv(current_scores(runner, instant, rules))
+            _write_csv(current_scores(runner, cutoff(instant), rules))
             return
         result = scores_report(runner, rules, instant, outcome.value)
 
@@ -380,10 +382,7 @@ def report_sla(
     business_hours: Annotated[bool | None, typer.Option("--business-hours/--calendar-hours",
                                                         help="Count working hours only (days, hours and "
                                                              "holidays from the stored policy).")] = None,
-    as_of: Annotated[datetime | None, typer.Option("--as-of", formats=[ISO_DAY, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
-                                                                       "%Y-%m-%dT%H:%M:%S"],
-                                                   help="The instant to judge at (default: the latest timestamp "
-                                                        "in the data).")] = None,
+    as_of: AsOfOption = None,
     channel: ChannelOption = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (one row per hand-over).")]
     = OutputFormat.json,
@@ -398,7 +397,7 @@ def report_sla(
             policy = policy.with_changes(**{k: v for k, v in changes.items() if v is not None})
         except PolicyError as error:
             raise _fail(str(error)) from None
-        instant = as_of or sla_default_as_of(runner)
+        instant = as_of or default_as_of(runner)
         if output is OutputFormat.json:
             print(json.dumps(sla_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
         else:
@@ -420,8 +419,7 @@ def pack(
     channel: ChannelOption = None,
     rules_file: Annotated[Path | None, typer.Option("--rules", help="Proposed scoring rules (YAML or JSON) to "
                                                     "compare with the guide's default.")] = None,
-    as_of: Annotated[datetime | None, typer.Option("--as-of", formats=[ISO_DAY], help="Backtest and SLA as of the "
-                                                   "start of this day (default: after the last data).")] = None,
+    as_of: AsOfOption = None,
     lang: Annotated[LanguageChoice, typer.Option("--lang", help="Language of the pack.")] = LanguageChoice.en,
 ) -> None:
     """Write the meeting pack: one self-contained HTML file (funnel, channels, scoring, SLA) for a scheduler."""

@@ -13,9 +13,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
-from leadfunnel.i18n import day, language, t
+from leadfunnel.i18n import day, language, moment, t
 from leadfunnel.model import channel_label, labelled, stage_label
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import Backtest, lead_outcomes, load_history, running_scores, summarise
@@ -45,7 +46,7 @@ def build_pack(runner: QueryRunner, filters: Filters, mode: Mode, current: RuleS
         f"<h1>{_e(t('pack.title'))}</h1>",
         f"<p class='note'>{_e(t('pack.generated', at=f'{datetime.now():%Y-%m-%d %H:%M}'))} · "
         f"{_e(t('pack.view', mode=t(f'mode.{mode}'), start=day(filters.date_from), end=day(filters.date_to)))}"
-        f"{_e(_segments(filters))}</p>",
+        f"{_e(_segments(filters))}<br>{_e(t('asof.header', at=moment(as_of)))}</p>",
         _funnel_section(runner, filters, previous, mode, figures),
         _channel_section(runner, filters, mode, figures),
         _scoring_section(runner, filters, current, proposed, as_of, figures),
@@ -94,7 +95,7 @@ def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures:
 
 def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, proposed: RuleSet | None,
                      as_of: datetime, figures: _Figures) -> str:
-    history = load_history(runner, as_of, filters)
+    history = load_history(runner, cutoff(as_of), filters)
     results: list[tuple[RuleSet, Backtest]] = []
     per_lead = None
     for rules in (current, proposed):
@@ -112,7 +113,7 @@ def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, pr
     if per_lead is not None:
         base = results[0][1]
         chart = figures.html(threshold_curve_figure(curve_of(per_lead), current.threshold, base.crossed, base.recall))
-    return (f"<h2>{_e(t('pack.scoring'))}</h2><p class='note'>{_e(t('pack.scoring_note', as_of=day(as_of)))}</p>"
+    return (f"<h2>{_e(t('pack.scoring'))}</h2><p class='note'>{_e(t('pack.scoring_note', as_of=moment(as_of)))}</p>"
             f"{_table(header, rows)}{chart}")
 
 
@@ -131,8 +132,9 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
              _table(["", t("pack.this_period"), t("pack.previous_period"), t("pack.change")], rows)]
     if classified.height:
         parts.append(figures.html(sla_weekly_figure(compliance.weekly(classified))))
-    overdue = compliance.overdue_now(classified, compliance.handover_scores(runner, classified, as_of)).head(50)
-    parts.append(f"<h3>{_e(t('pack.overdue', n=overdue.height))}</h3>")
+    every_overdue = compliance.overdue_now(classified, compliance.handover_scores(runner, classified, as_of))
+    overdue = every_overdue.head(50)
+    parts.append(f"<h3>{_e(t('pack.overdue', total=every_overdue.height, n=overdue.height))}</h3>")
     parts.append(_table([t("pack.lead"), t("pack.company"), t("col.channel"), t("sidebar.owner"),
                          t("pack.handed_over_at"), t("pack.hours_overdue")],
                         [[r["lead_id"], r["company"], channel_label(r["channel"]), r["owner"],

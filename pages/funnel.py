@@ -31,7 +31,7 @@ before = run_query("funnel/stage_counts", previous.params(mode)) if previous els
 by_stage = {row["stage"]: row for row in stages.iter_rows(named=True)}
 prev_stage = {row["stage"]: row for row in before.iter_rows(named=True)} if before is not None else {}
 
-if by_stage["lead"]["leads"] == 0:
+if all(row["leads"] == 0 for row in by_stage.values()):  # "no data" only when no stage entry at all is in view
     st.info(t("funnel.empty"))
     st.stop()
 

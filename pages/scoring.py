@@ -6,13 +6,14 @@ from datetime import datetime, time, timedelta
 import polars as pl
 import streamlit as st
 
+from leadfunnel.asof import cutoff
 from leadfunnel.charts import (
     score_by_channel_figure,
     score_histogram_figure,
     threshold_curve_figure,
     weekly_handover_figure,
 )
-from leadfunnel.i18n import Message, day, localized, t
+from leadfunnel.i18n import Message, day, localized, moment, t
 from leadfunnel.model import activity_label, channel_label, labelled
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
@@ -35,7 +36,7 @@ from leadfunnel.scoring.rules import (
     RuleSetError,
     dump_rules,
     editable_types,
-    parse_rules,
+    parse_rules_bytes,
     rule_set_label,
 )
 from leadfunnel.scoring.scores import score_query
@@ -44,10 +45,12 @@ from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import learned_weights, replayed_outcomes, run_query, runner, scoring_rollup, writing
-from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_view
+from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
 from leadfunnel.ui.uploader import file_uploader
 
 filters, _ = current_view()
+as_of = current_as_of()
+bound = cutoff(as_of)  # the scoring code counts what happened strictly before its instant: at or before as_of
 con = runner().con
 
 st.title(t("scoring.title"))
@@ -84,12 +87,12 @@ def _upload() -> None:
     if uploaded is None:
         return
     try:
-        rules = parse_rules(uploaded.getvalue().decode("utf-8-sig"))
+        rules = parse_rules_bytes(uploaded.getvalue(), uploaded.name)  # any encoding the data readers accept
         with writing() as writer:
             save_rule_set(writer, rules)
-    except (RuleSetError, UnicodeDecodeError) as error:
-        problem = error.message if isinstance(error, RuleSetError) else Message("error.not_utf8")
-        st.session_state["rules_message"] = ("error", Message("error.in_file", file=uploaded.name, problem=problem))
+    except RuleSetError as error:
+        st.session_state["rules_message"] = ("error", Message("error.in_file", file=uploaded.name,
+                                                              problem=error.message))
         return
     st.session_state["rules_message"] = ("success", Message("scoring.loaded", name=rules.name, file=uploaded.name))
     _select(rules.name)
@@ -123,7 +126,7 @@ invalid += url_state.restore_page("scoring-sliders", {
 if invalid:
     st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
 
-top = st.columns([2, 2, 1.4, 1.4])
+top = st.columns([2, 2, 1.4])
 picked = top[0].selectbox(t("scoring.rule_set"), names, key="rule_set", help=t("scoring.rule_set_help"),
                           format_func=rule_set_label)
 saved = load_rule_set(con, picked)
@@ -133,10 +136,6 @@ half_life = top[1].slider(t("scoring.half_life"), 0, 365, int(saved.half_life_da
 outcome = top[2].radio(t("scoring.outcome"), ["sql", "won"], format_func=lambda o: t(f"scoring.outcome.{o}"),
                        key="outcome", help=t("scoring.outcome_help"))
 reached = t(f"scoring.outcome.{outcome}")
-default_as_of = (filters.date_to or datetime.now().date()) + timedelta(days=1)
-as_of_day = top[3].date_input(t("scoring.as_of"), value=default_as_of, key=f"as_of::{default_as_of}",
-                              help=t("scoring.as_of_help"))
-as_of = datetime.combine(as_of_day, time())
 url_state.publish({
     "rules": None if picked == names[0] else picked,
     "half_life": None if half_life == int(saved.half_life_days or 0) else str(half_life),
@@ -202,7 +201,7 @@ if message := st.session_state.pop("rules_message", None):
 
 # --- backtest --------------------------------------------------------------------------------------
 
-rollup = scoring_rollup(as_of, filters)
+rollup = scoring_rollup(bound, filters)
 if rollup.leads.is_empty():
     st.info(t("scoring.empty"))
     st.stop()
@@ -216,13 +215,13 @@ def outcomes_for(tried: RuleSet) -> pl.DataFrame:
 
 
 def with_crossing_times(tried: RuleSet) -> pl.DataFrame:
-    return replayed_outcomes(as_of, filters, tried, outcome)
+    return replayed_outcomes(bound, filters, tried, outcome)
 
 
 start = datetime.combine(filters.date_from, time()) if filters.date_from else None
 end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
-scores = run_query(*score_query(as_of, rules))  # the threshold plays no part
-scored = with_outcome_group(rollup.leads, as_of, scores)
+scores = run_query(*score_query(bound, rules))  # the threshold plays no part
+scored = with_outcome_group(rollup.leads, bound, scores)
 
 
 @st.fragment
@@ -257,7 +256,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     metrics[3].metric(t("pack.precision"), percent(result.precision),
                       _delta(rate_delta(result.precision, baseline.precision)), help=t("scoring.precision_help"))
     lead_time_slot = metrics[4].empty()
-    st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=day(as_of), positives=result.positives,
+    st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=moment(as_of), positives=result.positives,
                  outcome=reached, name=rule_set_label(saved.name), threshold=f"{saved.threshold:g}"))
 
     curve_column, weekly_column = st.columns(2)
@@ -275,7 +274,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
         lead_time_slot.metric(t("pack.days_earlier"), days(lead_days),
                               help=t("scoring.days_earlier_help", outcome=reached))
         st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
-        weekly = handovers_by_week(timed, start, min(end, as_of) if end else as_of)
+        weekly = handovers_by_week(timed, start, min(end, bound) if end else bound)
         st.plotly_chart(weekly_handover_figure(weekly), width="stretch", key="weekly_handovers")
         weeks = max(weekly.height, 1)
         st.caption(t("scoring.weekly_caption", what_if=f"{weekly['what_if'].sum() / weeks:,.1f}",
@@ -283,7 +282,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
 
     # --- distribution (the threshold line and the count over it) ---
 
-    st.subheader(t("scoring.distribution", as_of=day(as_of)))
+    st.subheader(t("scoring.distribution", as_of=moment(as_of)))
     over = int((scored["score"] >= rules.threshold).sum())
     st.caption(t("scoring.over", over=over, leads=scored.height))
     split = st.segmented_control(t("scoring.split"), ["Outcome", "Channel"], default="Outcome", key="score_split",
@@ -313,7 +312,7 @@ for name in (first, second):
     candidate = load_rule_set(con, name)
     replayed = with_crossing_times(candidate)
     summary = summarise(replayed, candidate.threshold, outcome)
-    per_week = handovers_by_week(replayed, start, min(end, as_of) if end else as_of)
+    per_week = handovers_by_week(replayed, start, min(end, bound) if end else bound)
     scenarios.append({
         t("scoring.rule_set"): rule_set_label(name), t("pack.threshold"): candidate.threshold,
         t("pack.handed_over"): summary.crossed,
@@ -330,7 +329,7 @@ download_buttons(comparison_table, "scenarios", "scenarios")
 
 st.subheader(t("scoring.learn"))
 try:
-    suggestion = learned_weights(as_of, filters, rules, outcome)
+    suggestion = learned_weights(bound, filters, rules, outcome)
 except NotEnoughHistory as reason:
     st.info(t("scoring.cannot_learn", reason=localized(reason)))
 else:
@@ -363,7 +362,7 @@ else:
 # --- leads to look at ------------------------------------------------------------------------------
 
 st.subheader(t("scoring.top_leads"))
-top_leads = labelled(top_open_leads(scored, as_of, run_query), "channel", channel_label)
+top_leads = labelled(top_open_leads(scored, bound, run_query), "channel", channel_label)
 top_leads = top_leads.with_columns(pl.Series("recent_activities", [  # labels in this thread: it knows the language
     None if kinds is None else ", ".join(activity_label(k) for k in kinds.split(", "))
     for kinds in top_leads["recent_activities"]], dtype=pl.String))

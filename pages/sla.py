@@ -1,6 +1,5 @@
 """SLA: does sales follow up on handed-over leads in time, and what does sales think of them?"""
 
-from datetime import datetime, timedelta
 
 import polars as pl
 import streamlit as st
@@ -9,7 +8,6 @@ from leadfunnel.charts import sla_weekly_figure
 from leadfunnel.i18n import day, localized, t
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled
 from leadfunnel.sla.compliance import (
-    default_as_of,
     feedback_loop,
     grouped,
     handover_scores,
@@ -19,16 +17,16 @@ from leadfunnel.sla.compliance import (
     weekly,
 )
 from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, load_policy, save_policy
-from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, long_table
 from leadfunnel.ui.format import count, count_delta, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
-from leadfunnel.ui.sidebar import current_view
+from leadfunnel.ui.sidebar import current_as_of, current_view
 
 TIMEZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Singapore", "Asia/Shanghai", "Europe/London", "Europe/Berlin",
              "America/New_York", "America/Los_Angeles", "UTC")
 
 filters, _ = current_view()
+as_of = current_as_of()
 query_runner = runner()
 LEAD_COLUMNS = {
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"), "owner": t("sidebar.owner"),
@@ -77,27 +75,7 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
 with st.expander(t("sla.definitions")):
     st.markdown(t("sla.definitions_text"))
 
-latest = default_as_of(query_runner)
-
-
-def _instant(raw: str) -> datetime | None:
-    return datetime.fromisoformat(raw)
-
-
-linked = url_state.restore_page("sla", {"as_of": ("_sla_linked_as_of", _instant)})
-if linked:
-    st.warning(t("sidebar.link_notice", names=", ".join(linked)), icon=":material/link_off:")
-if (shared_as_of := st.session_state.pop("_sla_linked_as_of", None)) is not None:
-    st.session_state["sla_as_of_day"], st.session_state["sla_as_of_time"] = shared_as_of.date(), shared_as_of.time()
-as_of_columns = st.columns([1, 1, 4])
-as_of_day = as_of_columns[0].date_input(t("sla.as_of_date"), latest.date(), key="sla_as_of_day")
-as_of_time = as_of_columns[1].time_input(t("sla.as_of_time"), latest.time().replace(second=0, microsecond=0),
-                                         key="sla_as_of_time", step=timedelta(minutes=15))
-as_of = datetime.combine(as_of_day, as_of_time)
-default_instant = latest.replace(second=0, microsecond=0)
-url_state.publish({"as_of": None if as_of == default_instant else as_of.isoformat(timespec="minutes")})
-as_of_columns[2].caption(t("sla.as_of_caption", latest=f"{latest:%Y-%m-%d %H:%M}", start=day(filters.date_from),
-                           end=day(filters.date_to)))
+st.caption(t("sla.scope", start=day(filters.date_from), end=day(filters.date_to)))
 
 classified = handovers(query_runner, filters, stored, as_of)
 if classified.is_empty():

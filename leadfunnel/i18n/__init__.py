@@ -13,7 +13,7 @@ or raises a `LocalizedError`; `str()` of either is English (CLI, logs) and the p
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from leadfunnel.i18n import en, ja
@@ -46,6 +46,11 @@ def date_pattern(*, with_day: bool = True) -> str:
 def day(value: date | None) -> str:
     """A date the way the reader writes it: 2025-04-01 / 2025/04/01."""
     return "–" if value is None else value.strftime(date_pattern())
+
+
+def moment(value: datetime | None) -> str:
+    """An instant the way the reader writes it, to the minute: 2025-04-01 09:05 / 2025/04/01 09:05."""
+    return "–" if value is None else value.strftime(f"{date_pattern()} %H:%M")
 
 
 def language_from_locale(locale: str | None) -> str:

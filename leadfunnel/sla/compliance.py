@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from leadfunnel.asof import cutoff
 from leadfunnel.filters import Filters
 from leadfunnel.i18n import t
 from leadfunnel.query import QueryRunner
@@ -97,7 +98,7 @@ def weekly(classified: pl.DataFrame) -> pl.DataFrame:
 def handover_scores(runner: QueryRunner, classified: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
     """`lead_id, score` of the handed-over leads at the as-of instant (the guide's rules), once for the page's
     overdue list and feedback loop."""
-    return current_scores(runner, as_of, lead_ids=classified["lead_id"].to_list())
+    return current_scores(runner, cutoff(as_of), lead_ids=classified["lead_id"].to_list())
 
 
 def overdue_now(classified: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame:
@@ -153,12 +154,6 @@ def feedback_loop(classified: pl.DataFrame, scores: pl.DataFrame, policy: SlaPol
                .sort("handover_at", "lead_id"))
     return {"by_channel": acceptance("channel"), "by_band": acceptance("band"), "reasons": reasons,
             "without_feedback": waiting}
-
-
-def default_as_of(runner: QueryRunner) -> datetime:
-    """The latest timestamp in the data (the issue's default for the SLA's "now")."""
-    last = runner.run("scoring/last_activity")["last_seen"][0]
-    return last if last is not None else datetime.now().replace(microsecond=0)
 
 
 def sla_report(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from leadfunnel import database
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
 from leadfunnel.i18n import localized, t
-from leadfunnel.paths import DEMO_DATABASE
+from leadfunnel.paths import DATA_DIR, DEMO_DATABASE
 from leadfunnel.paths import database_location as configured_location
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
@@ -65,9 +66,25 @@ def _runner(location: str, snapshot: str) -> QueryRunner:
 SESSION_DATABASE_KEY = "_database_path"
 
 
+LINKED_DATABASE_KEY = "_database_from_link"
+DATABASE_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")  # the names the Data page gives new databases
+
+
 def database_location() -> str:
-    """This session's database: one created on the Data page, else LEADFUNNEL_DB, else the demo."""
+    """This session's database: one created on the Data page (kept in the link as `db=NAME`, so a reload or a
+    shared link opens it again), else LEADFUNNEL_DB, else the demo."""
+    if not st.session_state.get(LINKED_DATABASE_KEY):
+        st.session_state[LINKED_DATABASE_KEY] = True
+        name = st.query_params.get("db")
+        if name and DATABASE_NAME.fullmatch(name) and (DATA_DIR / f"{name}.duckdb").is_file():
+            st.session_state[SESSION_DATABASE_KEY] = str(DATA_DIR / f"{name}.duckdb")
     return st.session_state.get(SESSION_DATABASE_KEY) or configured_location()
+
+
+def linked_database_name() -> str | None:
+    """The `db` parameter of this session's link: the name of a database made on the Data page, if in use."""
+    chosen = st.session_state.get(SESSION_DATABASE_KEY)
+    return Path(chosen).stem if chosen and Path(chosen).parent == DATA_DIR else None
 
 
 def database_label() -> str:

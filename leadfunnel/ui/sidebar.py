@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import streamlit as st
 
 from leadfunnel.filters import MODES, Filters, Mode
-from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, set_language, t
+from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, moment, set_language, t
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
-from leadfunnel.ui.session import run_query
+from leadfunnel.ui.session import database_location, linked_database_name, run_query
 
 DEFAULT_DAYS = 92  # about a quarter
 DEFAULT_MODE: Mode = "period"
 PROPOSED_RULES_KEY = "_proposed_rules"  # the scoring page's rules under test, for the meeting pack
+BOUNDS_KEY = "_data_bounds"  # the data the widgets' values were chosen on
+# Widgets whose values only make sense for one database's data: reset when the data changes under them.
+DATA_DEPENDENT_KEYS = ("date_range", "channels", "industries", "company_sizes", "owners", "as_of_day", "as_of_time")
 
 
-def default_range(first_day: date, last_day: date) -> tuple[date, date]:
-    """The last quarter of the data (or all of it, if shorter), so the first view compares quarters."""
-    return max(first_day, last_day - timedelta(days=DEFAULT_DAYS - 1)), last_day
+def default_range(first_day: date, last_day: date, last_stage_day: date | None = None) -> tuple[date, date]:
+    """A quarter ending at the data's now, reaching back far enough to hold the latest stage entries (an export
+    whose last leads are months older than its last activity still opens on numbers, not on "no data")."""
+    latest = min(last_stage_day or last_day, last_day)
+    start = min(last_day, latest) - timedelta(days=DEFAULT_DAYS - 1)
+    return max(first_day, start), last_day
 
 
 def language_picker() -> str:
@@ -33,27 +40,30 @@ def language_picker() -> str:
     return chosen
 
 
-def sidebar() -> tuple[Filters, Mode]:
-    """Draw the shared filters and return what they select; the view is mirrored in the URL."""
+def sidebar() -> tuple[Filters, Mode, datetime]:
+    """Draw the shared filters and the as-of instant and return what they select; the view is mirrored in the URL."""
     bounds = run_query("data/date_bounds").row(0, named=True)
     options = run_query("data/filter_options")
-    first_day, last_day = bounds["first_day"], bounds["last_day"]
+    first_day, last_day, now = bounds["first_day"], bounds["last_day"], bounds["now"]
     with st.sidebar:
         st.header(t("sidebar.filters"))
         if first_day is None:
             st.caption(t("sidebar.no_data"))
-            return Filters(), DEFAULT_MODE
+            return Filters(), DEFAULT_MODE, datetime.now().replace(second=0, microsecond=0)
         choices = {key: _values(options, field) for key, field in (
             ("channels", "channel"), ("industries", "industry"), ("company_sizes", "company_size"),
             ("owners", "owner"))}
+        _forget_other_datas_choices((database_location(), first_day, last_day, now), choices)
+        default_from, default_to = default_range(first_day, last_day, bounds["last_stage_day"])
         invalid = url_state.restore_filters(first_day, last_day, MODES, choices)
+        invalid += url_state.restore_page("as_of", {"as_of": ("_linked_as_of", _instant_within(first_day, last_day))})
         if invalid:
             st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
         if "date_range" not in st.session_state:
-            st.session_state["date_range"] = default_range(first_day, last_day)
+            st.session_state["date_range"] = (default_from, default_to)
         picked = st.date_input(t("sidebar.date_range"), min_value=first_day, max_value=last_day, key="date_range",
                                help=t("sidebar.date_range_help"))
-        date_from, date_to = _range(picked, first_day, last_day)
+        date_from, date_to = _range(picked, default_from, default_to)
         mode = st.radio(t("sidebar.mode"), list(MODES)[::-1], format_func=lambda m: t(f"mode.{m}"), key="mode",
                         horizontal=True, help=t("sidebar.mode_help"))
         channels = st.multiselect(t("sidebar.channel"), choices["channels"], format_func=channel_label,
@@ -64,23 +74,71 @@ def sidebar() -> tuple[Filters, Mode]:
                                placeholder=t("sidebar.all_sizes"))
         owners = st.multiselect(t("sidebar.owner"), choices["owners"], key="owners",
                                 placeholder=t("sidebar.all_owners"))
+        as_of = _as_of_picker(now, first_day, last_day)
         st.caption(t("sidebar.data_span", first=day(first_day), last=day(last_day), leads=bounds["leads"]))
-    default_from, default_to = default_range(first_day, last_day)
+    default_instant = now.replace(second=0, microsecond=0)
     url_state.publish({
         "lang": None if st.session_state.get("lang") == "en" else st.session_state.get("lang"),
+        "db": linked_database_name(),
         "from": None if date_from == default_from and date_to == default_to else date_from.isoformat(),
         "to": None if date_from == default_from and date_to == default_to else date_to.isoformat(),
         "mode": None if mode == DEFAULT_MODE else mode,
         "channel": list(channels), "industry": list(industries), "size": list(sizes), "owner": list(owners),
+        "as_of": None if as_of.replace(second=0, microsecond=0) == default_instant
+        else as_of.isoformat(timespec="minutes"),
     })
     filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners))
-    return filters, mode
+    return filters, mode, as_of
 
 
-def meeting_pack_button(filters: Filters, mode: Mode) -> None:
+def _forget_other_datas_choices(data: tuple[object, ...], choices: dict[str, list[str]]) -> None:
+    """After a switch to another database (or an import that moved the data's bounds), values chosen on the old
+    data are reset before any widget is drawn: a date range outside the new data would stop the whole app."""
+    if st.session_state.get(BOUNDS_KEY) == data:
+        return
+    known = BOUNDS_KEY in st.session_state
+    st.session_state[BOUNDS_KEY] = data
+    if not known:
+        return
+    for key in DATA_DEPENDENT_KEYS:
+        if key in choices:
+            kept = [v for v in st.session_state.get(key, []) if v in choices[key]]
+            st.session_state[key] = kept
+        else:
+            st.session_state.pop(key, None)
+
+
+def _instant_within(first_day: date, last_day: date) -> Callable[[str], datetime | None]:
+    """A parser for url_state.restore_page: an instant on a day of the data."""
+
+    def parse(raw: str) -> datetime | None:
+        instant = datetime.fromisoformat(raw)
+        return instant if first_day <= instant.date() <= _latest_as_of(last_day) else None
+
+    return parse
+
+
+def _latest_as_of(last_day: date) -> date:
+    """An as-of instant may lie after the data (today, to see what is overdue now), never before it starts."""
+    return max(last_day, date.today())
+
+
+def _as_of_picker(now: datetime, first_day: date, last_day: date) -> datetime:
+    """The one as-of instant (date and time, to the minute); the data's now unless the user or the link says."""
+    if (linked := st.session_state.pop("_linked_as_of", None)) is not None:
+        st.session_state["as_of_day"], st.session_state["as_of_time"] = linked.date(), linked.time()
+    left, right = st.columns(2)
+    chosen_day = left.date_input(t("asof.label"), now.date(), min_value=first_day, max_value=_latest_as_of(last_day),
+                                 key="as_of_day", help=t("asof.help", latest=moment(now)))
+    chosen_time = right.time_input(t("asof.time"), now.time().replace(second=0, microsecond=0), key="as_of_time",
+                                   step=timedelta(minutes=15))
+    chosen = datetime.combine(chosen_day, chosen_time)
+    return now if chosen == now.replace(second=0, microsecond=0) else chosen
+
+
+def meeting_pack_button(filters: Filters, mode: Mode, as_of: datetime) -> None:
     """One click: the pack for the current view, built only when the button is pressed."""
     from leadfunnel.pack import build_pack
-    from leadfunnel.scoring.report import default_as_of
     from leadfunnel.scoring.rules import DEFAULT_RULES
     from leadfunnel.sla.policy import load_policy
     from leadfunnel.ui.session import runner
@@ -91,25 +149,31 @@ def meeting_pack_button(filters: Filters, mode: Mode) -> None:
         # Streamlit may call this outside the script run: everything it needs was captured above.
         set_language(chosen_language)
         return build_pack(query_runner, filters, mode, DEFAULT_RULES, proposed, load_policy(query_runner.con),
-                          default_as_of(query_runner))
+                          as_of)
 
-    st.sidebar.download_button(t("pack.download"), document, file_name="leadfunnel-meeting-pack.html",
-                               mime="text/html", help=t("pack.download_help"), icon=":material/description:",
-                               width="stretch")
+    name = f"leadfunnel-meeting-pack-{_span(filters)}-as-of-{as_of:%Y%m%d-%H%M}.html"
+    st.sidebar.download_button(t("pack.download"), document, file_name=name, mime="text/html",
+                               help=t("pack.download_help"), icon=":material/description:", width="stretch")
+
+
+def _span(filters: Filters) -> str:
+    """The view's dates for a download's file name: 20250401-20250630."""
+    days = [f"{d:%Y%m%d}" for d in (filters.date_from, filters.date_to) if d is not None]
+    return "-".join(days) or "all"
 
 
 def _values(options: pl.DataFrame, field: str) -> list[str]:
     return options.filter(pl.col("field") == field)["value"].to_list()
 
 
-def _range(picked: object, first_day: date, last_day: date) -> tuple[date, date]:
+def _range(picked: object, default_from: date, default_to: date) -> tuple[date, date]:
     """A range picker returns one date while the user is still choosing the second."""
     if isinstance(picked, tuple | list):
         if len(picked) == 2:
             return picked[0], picked[1]
         if len(picked) == 1:
             return picked[0], picked[0]
-        return default_range(first_day, last_day)
+        return default_from, default_to
     return picked, picked
 
 
@@ -119,7 +183,7 @@ VIEW_KEY = "_shared_view"
 ENTRY_RAN_KEY = "_entry_script_ran"
 
 
-def remember_view(view: tuple[Filters, Mode]) -> None:
+def remember_view(view: tuple[Filters, Mode, datetime]) -> None:
     """Called by the entry script after drawing the sidebar, so every page reads the same view."""
     st.session_state[VIEW_KEY] = view
     st.session_state[ENTRY_RAN_KEY] = True
@@ -131,4 +195,13 @@ def current_view() -> tuple[Filters, Mode]:
         # The page runs without the entry script (legacy `pages/` mode): switch modes and rerun. Only
         # then — a rerun otherwise would swallow a button click (its value is True for one run only).
         leave_legacy_pages_mode()
-    return st.session_state.get(VIEW_KEY, (Filters(), "period"))
+    filters, mode, _ = st.session_state.get(VIEW_KEY, (Filters(), "period", None))
+    return filters, mode
+
+
+def current_as_of() -> datetime:
+    """The as-of instant chosen in the sidebar (the data's now by default), with its line under the page title."""
+    _, _, as_of = st.session_state.get(VIEW_KEY, (None, None, None))
+    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
+    st.caption(t("asof.header", at=moment(as_of)))
+    return as_of

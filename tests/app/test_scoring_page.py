@@ -1,6 +1,6 @@
 """The scoring page through AppTest on tests/fixtures/scoring (numbers from its README)."""
 
-from datetime import date
+from datetime import date, time
 
 from streamlit.testing.v1 import AppTest
 
@@ -11,8 +11,10 @@ def open_scoring(monkeypatch, db_file) -> AppTest:
     monkeypatch.setenv("LEADFUNNEL_DB", str(db_file))
     app = AppTest.from_file(ENTRY, default_timeout=60).run()
     app.switch_page("pages/scoring.py").run()
-    # Date range up to 05-31, so the as-of date is 2025-06-01 (S5 is created later).
-    app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 5, 31))).run()
+    # As of 2025-06-01 00:00 in the sidebar (S5 is created later), date range up to 05-31.
+    app.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 5, 31)))
+    app.date_input(key="as_of_day").set_value(date(2025, 6, 1))
+    app.time_input(key="as_of_time").set_value(time(0, 0)).run()
     assert not app.exception
     return app
 

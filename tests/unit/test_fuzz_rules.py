@@ -137,3 +137,36 @@ def test_scores_options_give_json_or_a_one_line_error(threshold, half_life, smal
     expected = "--half-life" if math.isfinite(threshold) and 0 < threshold <= 1e9 else "--threshold"
     assert lines[0].startswith(f"error: {expected} must be a finite number"), lines[0]
     assert "None" not in lines[0]
+
+
+option_text = st.one_of(st.text(max_size=12), st.sampled_from([",", ";", "\t", "|", ":", '"', "\n", "tab", "comma",
+                                                                "utf-8", "cp932", "UTF-16", "latin-1", "klingon",
+                                                                "Asia/Tokyo", "UTC", "Mars/Olympus", "../etc", ""]))
+
+
+@CLI_FUZZ
+@given(delimiter=st.none() | option_text, encoding=st.none() | option_text, zone=st.none() | option_text,
+       dry_run=st.booleans())
+def test_import_options_give_a_report_or_a_one_line_error(delimiter, encoding, zone, dry_run, tmp_path_factory):
+    """Any --delimiter, --encoding and --timezone on the canonical path: an import (or a dry run) or one
+    `error:` line naming the option's value, never a traceback; a refused option writes no database."""
+    counted("import options")
+    folder = tmp_path_factory.mktemp("options")
+    (folder / "leads.csv").write_text("lead_id,created_at,channel,company,industry,company_size,owner,mql_at,sal_at,"
+                                      "sql_at,opportunity_at,won_at,lost_at,amount\nO1,2025-04-01,seo,,,,,,,,,,,\n",
+                                      encoding="utf-8")
+    db = folder / "team.duckdb"
+    args = ["import", str(folder / "leads.csv"), "--db", str(db)]
+    for option, value in (("--delimiter", delimiter), ("--encoding", encoding), ("--timezone", zone)):
+        if value is not None:
+            args += [option, value]
+    if dry_run:
+        args.append("--dry-run")
+    result = cli.invoke(app, args)
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    if result.exit_code != 0:
+        assert result.exit_code == 1, result.output
+        assert "error:" in result.output or "rejected:" in result.output, result.output
+        assert not db.exists()

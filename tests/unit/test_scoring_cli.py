@@ -40,9 +40,9 @@ def test_scores_json_with_default_rules(scoring_db):
                                   "precision": pytest.approx(1 / 3), "median_lead_days": 10.0}
 
 
-def test_default_as_of_is_the_day_after_the_last_data(scoring_db):
+def test_default_as_of_is_the_latest_timestamp_in_the_data(scoring_db):
     report = json.loads(run("--db", str(scoring_db)))
-    assert report["as_of"] == "2025-06-18T00:00:00"  # S5's last contact form is on 06-17
+    assert report["as_of"] == "2025-06-17T00:00:00"  # S5's last contact form, on 06-17, counts (at or before)
     assert report["leads"] == 5
 
 
@@ -63,9 +63,11 @@ def test_rules_file(scoring_db, tmp_path):
     assert (report["over_threshold"], report["backtest"]["crossed"], report["backtest"]["caught"]) == (3, 3, 2)
 
 
-def test_per_lead_csv(scoring_db):
-    assert run("--db", str(scoring_db), "--as-of", "2025-03-05", "--per-lead") == (
+def test_per_lead_csv_counts_what_happened_at_or_before_the_instant(scoring_db):
+    assert run("--db", str(scoring_db), "--as-of", "2025-03-04 23:59", "--per-lead") == (
         "lead_id,score\nS1,30.0\nS2,50.0\nS3,40.0\nS4,100.0\n")
+    # S1's contact form at 03-05 00:00 counts as of that very instant, as on every page (leadfunnel.asof).
+    assert run("--db", str(scoring_db), "--as-of", "2025-03-05", "--per-lead").splitlines()[1] == "S1,80.0"
 
 
 def test_bad_rules_file_is_a_plain_error(scoring_db, tmp_path):
