@@ -29,35 +29,58 @@ def _layout(fig: go.Figure, *, height: int = 380) -> go.Figure:
     return fig
 
 
+# One colour per stage everywhere, whichever stages a view shows (a missing stage shifts no colour).
+STAGE_COLOURS: dict[str, str] = dict(zip(("lead", "mql", "sal", "sql", "opportunity", "won"), PALETTE, strict=False))
+MONDAY = "2000-01-03"  # weekly date ticks start on a Monday (ISO weeks), not on Plotly's Sunday
+
+
 def funnel_figure(stages: pl.DataFrame) -> go.Figure:
-    """Funnel of stage counts; each bar says its count, % of previous stage and % of leads."""
+    """Funnel of the stages in the data; each bar says its count and % of the previous stage (from the query's
+    rates, so a stage after an empty one reads "–", never Infinity)."""
+    shown = stages.filter(pl.col("in_data")) if "in_data" in stages.columns else stages
+    previous = [_percent(v) for v in shown["rate_from_previous"].to_list()]
+    initial = [_percent(v) for v in shown["rate_from_lead"].to_list()]
+    counts = [f"{v:,}" for v in shown["leads"].to_list()]
     fig = go.Figure(go.Funnel(
-        y=stages["label"].to_list(),
-        x=stages["leads"].to_list(),
-        texttemplate="%{value:,} · %{percentPrevious:.0%}",
+        y=shown["label"].to_list(),
+        x=shown["leads"].to_list(),
+        text=[count if share == "–" else f"{count} · {share}" for count, share in zip(counts, previous, strict=True)],
+        textinfo="text",
         textposition="auto",
         insidetextanchor="middle",
-        marker={"color": list(PALETTE[: stages.height])},
+        marker={"color": [STAGE_COLOURS.get(stage, PALETTE[-1]) for stage in shown["stage"].to_list()]},
         connector={"line": {"color": "#999", "width": 1}},
-        hovertemplate=t("chart.hover_funnel", stage="%{y}", n="%{x:,}", previous="%{percentPrevious:.1%}",
-                        initial="%{percentInitial:.1%}") + "<extra></extra>",
+        customdata=list(zip(counts, previous, initial, strict=True)),
+        hovertemplate=t("chart.hover_funnel", stage="%{y}", n="%{customdata[0]}", previous="%{customdata[1]}",
+                        initial="%{customdata[2]}") + "<extra></extra>",
     ))
     return _layout(fig, height=360)
 
 
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
 def monthly_stage_figure(monthly: pl.DataFrame) -> go.Figure:
-    """One line per stage: entries per month (cohort: by creation month)."""
+    """One line per stage: entries per month (cohort: by creation month); a month without entries is a 0 on the
+    line, so a stage with few entries does not vanish between its points."""
     fig = go.Figure()
-    labels = monthly.select("stage_order", "label").unique().sort("stage_order")["label"].to_list()
-    for i, label in enumerate(labels):
-        rows = monthly.filter(pl.col("label") == label)
+    if monthly.is_empty():
+        return _layout(fig, height=340)
+    months = pl.date_range(monthly["month"].min(), monthly["month"].max(), "1mo", eager=True).alias("month")
+    stages = monthly.select("stage", "stage_order", "label").unique().sort("stage_order")
+    grid = stages.join(pl.DataFrame(months), how="cross").join(
+        monthly.select("stage", "month", "leads"), on=["stage", "month"], how="left").with_columns(
+        pl.col("leads").fill_null(0)).sort("stage_order", "month")
+    for i, (stage, label) in enumerate(stages.select("stage", "label").iter_rows()):
+        rows = grid.filter(pl.col("stage") == stage)
         fig.add_trace(go.Scatter(
             x=rows["month"].to_list(), y=rows["leads"].to_list(), name=label, mode="lines+markers",
-            line={"color": PALETTE[i % len(PALETTE)], "dash": ("solid", "dot", "dash", "dashdot")[i % 4]},
-            hovertemplate=f"{label}<br>%{{x|%Y-%m}}: %{{y:,}}<extra></extra>",
+            line={"color": STAGE_COLOURS.get(stage, PALETTE[-1]), "dash": ("solid", "dot", "dash", "dashdot")[i % 4]},
+            hovertemplate=f"{label}<br>%{{x|{date_pattern(with_day=False)}}}: %{{y:,}}<extra></extra>",
         ))
     fig.update_xaxes(dtick="M1", tickformat=date_pattern(with_day=False))
-    fig.update_yaxes(title=t("chart.leads"), rangemode="tozero")
+    fig.update_yaxes(title=t("chart.leads"), rangemode="tozero", tickformat=",d")
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 
@@ -83,7 +106,11 @@ def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, is
         customdata=ranked["leads"].to_list(),
         hovertemplate=f"%{{y}}<br>{metric_label}: %{{text}}<br>{t('chart.leads')}: %{{customdata:,}}<extra></extra>",
     ))
-    fig.update_xaxes(title=metric_label, tickformat=".0%" if is_rate else ",")
+    top = max((v for v in values if v is not None), default=0) or 1
+    # Whole-percent ticks repeat ("1 %, 1 %") on a small range: one decimal there. Room on the right for the
+    # longest bar's label, which would otherwise be cut off.
+    fig.update_xaxes(title=metric_label, tickformat=(".1%" if top < 0.1 else ".0%") if is_rate else ",",
+                     range=[0, top * 1.18])
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(300, 34 * len(labels) + 80))
 
@@ -160,7 +187,7 @@ def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"color": PALETTE[1], "width": 2},
                    hovertemplate=t("chart.hover_week_actual", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
     ])
-    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern())
+    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
     fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
@@ -182,5 +209,5 @@ def sla_weekly_figure(weekly: pl.DataFrame) -> go.Figure:
                       yaxis={"title": t("pack.handed_over"), "rangemode": "tozero"},
                       yaxis2={"title": t("sla.compliance"), "overlaying": "y", "side": "right", "range": [0, 1.05],
                               "tickformat": ".0%", "dtick": 0.25, "showgrid": False})
-    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern())
+    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
     return _layout(fig, height=340)

@@ -73,7 +73,8 @@ def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | N
     stages = labelled(runner.run("funnel/stage_counts", filters.params(mode)), "stage", stage_label, alias="label")
     before = ({r["stage"]: r for r in runner.run("funnel/stage_counts", previous.params(mode)).iter_rows(named=True)}
               if previous else {})
-    rows = [[r["label"], count(r["leads"]), count(before.get(r["stage"], {}).get("leads")),
+    rows = [[r["label"], count(r["leads"]) if r["in_data"] else t("funnel.not_in_data"),
+             count(before.get(r["stage"], {}).get("leads")),
              count_delta(r["leads"], before.get(r["stage"], {}).get("leads")) or "–", percent(r["rate_from_previous"]),
              percent(r["rate_from_lead"])] for r in stages.iter_rows(named=True)]
     table = _table([t("funnel.col_stage"), t("funnel.col_leads"), t("pack.previous_period"), t("pack.change"),

@@ -30,7 +30,7 @@ def funnel_report(runner: QueryRunner, filters: Filters, mode: Mode) -> dict[str
         "mode": mode,
         "from": _iso(filters.date_from),
         "to": _iso(filters.date_to),
-        "stages": [{"stage": r["stage"], "count": r["leads"],
+        "stages": [{"stage": r["stage"], "in_data": r["in_data"], "count": r["leads"],
                     "median_days_from_previous": _number(r["median_days_from_previous"])} for r in rows],
         "conversion": [
             {"from": prev["stage"], "to": cur["stage"], "rate": _number(cur["rate_from_previous"])}

@@ -2,13 +2,14 @@
 
 import re
 
+import polars as pl
 import streamlit as st
 
 from leadfunnel.database import create_user_database
 from leadfunnel.i18n import language, localized, t
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
-from leadfunnel.ingest.presets import LEAD_FIELDS, PRESETS, guess_mapping, guess_preset
+from leadfunnel.ingest.presets import IDENTITY_FIELDS, LEAD_FIELDS, PRESETS, guess_mapping, guess_preset
 from leadfunnel.ingest.readers import DELIMITERS, UnreadableFile, read_table
 from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
@@ -18,9 +19,12 @@ from leadfunnel.ui.session import database_label, run_query, runner, use_databas
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.uploader import file_uploader
 
+IMPORTED_KEY = "_import_summary"
+UPLOADS_KEY = "_uploads_done"
+SOURCES = ("hubspot", "salesforce", "mautic", "generic", "canonical")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16", "euc_jp", "latin-1")
 NOT_MAPPED = ""  # the selectbox value for "this field is not in the file"
-MAPPED_FIELDS = (*LEAD_FIELDS, "email")
+MAPPED_FIELDS = (*LEAD_FIELDS, "email", *IDENTITY_FIELDS)
 
 current_view()
 st.title(t("nav.data"))
@@ -38,11 +42,15 @@ LOG_COLUMNS = {
 def import_log() -> None:
     log = run_query("data/import_log")
     if log.height:
+        log = log.with_columns(pl.col("source").replace_strict(
+            {key: t(f"preset.{key}") for key in SOURCES}, default=pl.col("source"), return_dtype=pl.String))
         st.markdown(f"**{t('data.import_log')}**")
         st.dataframe(log, hide_index=True, width="stretch", column_config=LOG_COLUMNS)
         download_buttons(log, "import-log", "import_log")
 
 
+if (done := st.session_state.pop(IMPORTED_KEY, None)) is not None:  # after the rerun that shows the new data
+    st.success(t("data.imported_summary", **done), icon=":material/check_circle:")
 st.caption(t("data.database", name=database_label(), leads=info["leads"], activities=info["activities"],
              feedback=info["feedback"], last_import=last_import, last_backup=info["last_backup_at"] or never))
 
@@ -67,8 +75,9 @@ if info["kind"] == "demo":
 
 st.subheader(t("data.step_upload"))
 limit_mb = int(st.get_option("server.maxUploadSize"))
+upload_key = f"uploads{st.session_state.get(UPLOADS_KEY) or ''}"  # a new key after each import: an empty box
 files = file_uploader(st, t("data.files"), types=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True,
-                      key="uploads", help=t("data.files_help", limit=limit_mb))
+                      key=upload_key, help=t("data.files_help", limit=limit_mb))
 if not files:
     st.caption(t("data.nothing_written"))
     import_log()
@@ -110,7 +119,7 @@ use_saved = saved_column.selectbox(t("data.saved_mapping"), [None, *(m.name for 
 preset = PRESETS[preset_key]
 base = next((m.mapping for m in saved if m.name == use_saved), None) or guess_mapping(headers, preset)
 
-st.dataframe(tables[0].frame.head(5), hide_index=True, width="stretch")
+st.dataframe(tables[0].frame.head(5).fill_null(""), hide_index=True, width="stretch")  # an empty cell is empty
 st.caption(t("data.preview"))
 options = [NOT_MAPPED, *headers]
 mapping: dict[str, str] = {}
@@ -146,10 +155,17 @@ metrics[2].metric(t("data.updated"), f"{result.leads_updated:,}", help=t("data.u
 metrics[3].metric(t("data.unchanged"), f"{result.leads_unchanged:,}")
 metrics[4].metric(t("data.rejected"), f"{result.prepared.rejected_lines:,}")
 report = result.report(language())
+if result.prepared.generated_ids:
+    st.info(t("data.generated_ids", n=result.prepared.generated_ids), icon=":material/fingerprint:")
 if report.height:
-    st.dataframe(report, hide_index=True, width="stretch", height=min(36 * (report.height + 1) + 4, 360),
-                 column_config={name: t(f"data.report.{name}") for name in report.columns})
+    st.dataframe(report.with_columns(pl.col("value").fill_null("")), hide_index=True, width="stretch",
+                 height=min(36 * (report.height + 1) + 4, 360),
+                 column_config={**{name: t(f"data.report.{name}") for name in report.columns},
+                                "reason": st.column_config.TextColumn(t("data.report.reason"), width="large")})
     download_buttons(report, "validation-report", "validation_report")
+    reasons = report.group_by("severity", "reason", maintain_order=True).agg(rows=pl.len())
+    st.markdown("\n".join(f"- {row['severity']} · {row['rows']:,} × {row['reason']}"  # every reason whole
+                          for row in reasons.iter_rows(named=True)))
     st.caption(t("data.report_note"))
 else:
     st.success(t("data.all_valid"))
@@ -169,6 +185,9 @@ if st.button(t("data.import"), type="primary", disabled=not accept):
             st.error(localized(rejected))
         else:
             status.update(label=t("data.imported"), state="complete")
-            st.success(t("data.imported_summary", new=summary.leads_new, updated=summary.leads_updated,
-                         unchanged=summary.leads_unchanged, activities=summary.activities_added))
+            st.session_state[UPLOADS_KEY] = st.session_state.get(UPLOADS_KEY, 0) + 1  # an empty upload box
+            st.session_state[IMPORTED_KEY] = {"new": summary.leads_new, "updated": summary.leads_updated,
+                                              "unchanged": summary.leads_unchanged,
+                                              "activities": summary.activities_added}
+            st.rerun()  # the counts above, the sidebar and every page read the new data
 import_log()

@@ -6,7 +6,7 @@ import streamlit as st
 from leadfunnel.charts import funnel_figure, monthly_stage_figure
 from leadfunnel.i18n import day, t
 from leadfunnel.model import labelled, stage_label
-from leadfunnel.ui.downloads import download_buttons
+from leadfunnel.ui.downloads import download_buttons, span
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
@@ -23,21 +23,23 @@ def translated(frame: pl.DataFrame) -> pl.DataFrame:
 st.title(t("funnel.title"))
 st.caption(t("funnel.caption", mode=t(f"mode.{mode}"), start=day(filters.date_from), end=day(filters.date_to),
              meaning=t(f"mode.{mode}_meaning")))
-if mode == "cohort":
-    st.caption(t("funnel.maturing"))
+st.caption(t("funnel.maturing") if mode == "cohort" else t("funnel.period_entries"))
 
 stages = translated(run_query("funnel/stage_counts", filters.params(mode)))
 before = run_query("funnel/stage_counts", previous.params(mode)) if previous else None
 by_stage = {row["stage"]: row for row in stages.iter_rows(named=True)}
 prev_stage = {row["stage"]: row for row in before.iter_rows(named=True)} if before is not None else {}
 
-if all(row["leads"] == 0 for row in by_stage.values()):  # "no data" only when no stage entry at all is in view
+if all(not row["leads"] for row in by_stage.values()):  # "no data" only when no stage entry at all is in view
     st.info(t("funnel.empty"))
     st.stop()
 
 columns = st.columns(5)
 for column, stage in zip(columns, ("lead", "mql", "sql", "won"), strict=False):
     now, then = by_stage[stage], prev_stage.get(stage, {})
+    if not now["in_data"]:
+        column.metric(now["label"], t("funnel.not_in_data"), help=t("funnel.not_in_data_help", stage=now["label"]))
+        continue
     column.metric(now["label"], count(now["leads"]), count_delta(now["leads"], then.get("leads")),
                   help=t("funnel.metric_help", stage=now["label"]))
 won_rate, won_rate_before = by_stage["won"]["rate_from_lead"], prev_stage.get("won", {}).get("rate_from_lead")
@@ -54,17 +56,18 @@ with table:
     st.dataframe(
         pl.DataFrame({
             t("funnel.col_stage"): stages["label"],
-            t("funnel.col_leads"): [count(v) for v in stages["leads"]],
+            t("funnel.col_leads"): [count(v) if present else t("funnel.not_in_data")
+                                    for v, present in zip(stages["leads"], stages["in_data"], strict=True)],
             t("funnel.col_from_previous"): [percent(v) for v in stages["rate_from_previous"]],
             t("funnel.col_from_lead"): [percent(v) for v in stages["rate_from_lead"]],
             t("funnel.col_drop_off"): [count(v) for v in stages["drop_off"]],
-            t("funnel.col_median_days"): [days(v) for v in stages["median_days_from_previous"]],
+            t("funnel.col_median_days"): [days(v, unit=True) for v in stages["median_days_from_previous"]],
         }),
         hide_index=True, width="stretch",
     )
     st.caption(t("funnel.table_caption"))
-    download_buttons(stages.select("stage", "label", "leads", "rate_from_previous", "rate_from_lead", "drop_off",
-                                   "median_days_from_previous"), "funnel", "funnel")
+    download_buttons(stages.select("label", "leads", "rate_from_previous", "rate_from_lead", "drop_off",
+                                   "median_days_from_previous"), f"funnel-{mode}-{span(filters)}", "funnel")
 
 st.subheader(t("funnel.by_month"))
 monthly = translated(run_query("funnel/monthly_stage_entries", filters.params(mode)))
@@ -74,4 +77,4 @@ with st.expander(t("funnel.monthly_numbers")):
     by_month = (monthly.pivot("label", index="month", values="leads", sort_columns=False).fill_null(0)
                 .sort("month").with_columns(pl.col("month").cast(pl.String)).rename({"month": t("funnel.col_month")}))
     st.dataframe(by_month, hide_index=True, width="stretch")
-    download_buttons(by_month, "funnel-by-month", "by_month")
+    download_buttons(by_month, f"funnel-by-month-{mode}-{span(filters)}", "by_month")

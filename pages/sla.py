@@ -18,7 +18,7 @@ from leadfunnel.sla.compliance import (
 )
 from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, load_policy, save_policy
 from leadfunnel.ui.downloads import download_buttons, long_table
-from leadfunnel.ui.format import count, count_delta, percent, rate_delta
+from leadfunnel.ui.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_as_of, current_view
 
@@ -84,10 +84,6 @@ if classified.is_empty():
 now = summarise(classified)
 previous_filters = filters.previous_period()
 before = summarise(handovers(query_runner, previous_filters, stored, as_of)) if previous_filters else {}
-
-
-def hours(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f} h"
 
 
 metrics = st.columns(7)

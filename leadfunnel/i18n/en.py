@@ -67,6 +67,11 @@ MESSAGES: dict[str, str] = {
     "funnel.title": "Funnel",
     "funnel.caption": "**{mode} view** of {start} to {end}: {meaning}. A lead that skipped a stage counts as having "
                       "passed it.",
+    "funnel.not_in_data": "not in your data",
+    "funnel.not_in_data_help": "No lead in this database has a {stage} date, so the dashboard does not make one up: the next stage converts from the last stage your data has.",
+    "funnel.period_entries": "Period counts are stage entries in the date range, not one group of leads: a lead can enter MQL now after being created in an earlier period, so a stage can count more than the one before it (then no drop-off is shown).",
+    "unit.days": "{n} days",
+    "unit.hours": "{n} h",
     "funnel.maturing": "Recent cohorts are still maturing: their later stages fill in over the coming months.",
     "funnel.empty": "No leads match these filters in this date range. Widen the date range or clear a filter.",
     "funnel.metric_help": "Leads that reached {stage} (or a later stage) in this view.",
@@ -281,6 +286,8 @@ MESSAGES: dict[str, str] = {
     "preset.salesforce": "Salesforce leads (+ opportunities)",
     "preset.mautic": "Mautic contacts (+ points log)",
     "preset.generic": "Spreadsheet (English or Japanese headers)",
+    "preset.canonical": "leadfunnel CSV files",
+    "data.generated_ids": "{n:,} rows have no id: each gets one made from its email, or else from its name, company and created date (auto:…), so importing the same file again updates these leads instead of adding them twice.",
     "field.lead_id": "Lead id",
     "field.created_at": "Created",
     "field.channel": "Channel (first touch)",
@@ -297,6 +304,7 @@ MESSAGES: dict[str, str] = {
     "field.amount": "Amount",
     "field.job_title": "Job title / role",
     "field.email": "Email (id when there is none)",
+    "field.name": "Contact name (for an id when there is none)",
     # Scoring page
     "scoring.title": "Lead scoring",
     "scoring.caption": "Try other weights and thresholds and see, on your own history, how many leads sales would get and how many real deals the rules would have flagged before they happened.",

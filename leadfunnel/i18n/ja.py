@@ -67,6 +67,11 @@ MESSAGES: dict[str, str] = {
     "funnel.title": "ファネル",
     "funnel.caption": "**{mode}**表示（{start}〜{end}）：{meaning}。ステージを飛ばしたリードは、そのステージを通過したもの"
                       "として数えます。",
+    "funnel.not_in_data": "データにありません",
+    "funnel.not_in_data_help": "このデータベースには {stage} の日付を持つリードが1件もないため、数を作りません。次の段階は、データにある直前の段階からの転換として数えます。",
+    "funnel.period_entries": "期間表示の数は、期間内に各段階へ入った件数で、同じリードの集まりではありません。前の期間に作成されたリードが今期 MQL になることもあるため、前の段階より多くなる場合があります（そのときは離脱数を表示しません）。",
+    "unit.days": "{n} 日",
+    "unit.hours": "{n} 時間",
     "funnel.maturing": "最近のコホートはまだ途中です。後のステージの数字は今後数か月で埋まっていきます。",
     "funnel.empty": "この期間・条件に合うリードはありません。期間を広げるか、フィルターを外してください。",
     "funnel.metric_help": "この表示で {stage}（またはその先のステージ）に到達したリード。",
@@ -278,6 +283,8 @@ MESSAGES: dict[str, str] = {
     "preset.hubspot": "HubSpot コンタクトのエクスポート",
     "preset.salesforce": "Salesforce リード（＋商談）",
     "preset.mautic": "Mautic コンタクト（＋ポイント履歴）",
+    "preset.canonical": "leadfunnel 形式の CSV",
+    "data.generated_ids": "{n:,} 行に ID がありません。メールアドレス、なければ氏名・会社名・作成日から ID（auto:…）を作るので、同じファイルをもう一度取り込んでも二重にならず、更新になります。",
     "preset.generic": "スプレッドシート（日本語・英語の見出し）",
     "field.lead_id": "リードID",
     "field.created_at": "作成日",
@@ -295,6 +302,7 @@ MESSAGES: dict[str, str] = {
     "field.amount": "金額",
     "field.job_title": "役職",
     "field.email": "メールアドレス（IDがない場合のID）",
+    "field.name": "氏名（ID がないときの ID 作成用）",
     # Scoring page
     "scoring.title": "リードスコアリング",
     "scoring.caption": "重みやしきい値を変えて、自社の実績で確かめましょう。営業に渡るリードが何件になり、実際の商談のうち何件を事前に見つけられたかが分かります。",

@@ -11,6 +11,12 @@ from leadfunnel.i18n import t
 DISPLAY_ROWS = 500  # rows a long list shows on the page (data sent per rerun stays small); downloads carry all
 
 
+def span(filters: object) -> str:
+    """The view's dates for a download's file name: 20250401-20250630 (or `all`)."""
+    days = [f"{d:%Y%m%d}" for d in (getattr(filters, "date_from", None), getattr(filters, "date_to", None)) if d]
+    return "-".join(days) or "all"
+
+
 def download_buttons(frame: pl.DataFrame, name: str, key: str) -> None:
     """Two small buttons under a table; the workbook is built only when asked for.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from leadfunnel.i18n import t
+
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}%}"
@@ -11,8 +13,16 @@ def count(value: int | None) -> str:
     return "–" if value is None else f"{value:,}"
 
 
-def days(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f}"
+def days(value: float | None, *, unit: bool = False) -> str:
+    """Days to one decimal; with `unit`, followed by the reader's word for days (a table cell without a header
+    that says so)."""
+    if value is None or value != value:
+        return "–"
+    return t("unit.days", n=f"{value:,.1f}") if unit else f"{value:,.1f}"
+
+
+def hours(value: float | None) -> str:
+    return "–" if value is None or value != value else t("unit.hours", n=f"{value:,.1f}")
 
 
 def count_delta(current: int | None, previous: int | None) -> str | None:

@@ -37,7 +37,7 @@ def test_upload_map_check_and_import_a_japanese_cp932_file(monkeypatch, small_ap
     stored = runner_for(small_app_db).con.execute("SELECT company FROM leads WHERE lead_id LIKE 'J%' "
                                                     "ORDER BY lead_id").fetchall()
     assert stored == [("㈱髙橋製作所",), ("テスト①商会",), ("髙島屋商事\\大阪支店",)]
-    assert "3 new" in app.success[-1].value
+    assert "3 new" in app.success[0].value
 
 
 def test_rejected_rows_need_consent_and_a_saved_mapping_comes_back(monkeypatch, small_app_db):
@@ -47,13 +47,17 @@ def test_rejected_rows_need_consent_and_a_saved_mapping_comes_back(monkeypatch, 
     assert app.selectbox(key="preset").value == "hubspot"
     assert metric(app, "Rejected rows") == "1"
     assert next(b for b in app.button if b.label == "Import").disabled
-    app.checkbox(key="accept_valid").check().run()
-    next(b for b in app.button if b.label == "Import").click().run()
-    assert "4 new" in app.success[-1].value
     app.text_input(key="mapping_name").input("HubSpot 標準").run()
     next(b for b in app.button if b.label == "Save mapping").click().run()
     assert app.selectbox(key="saved_mapping").options == ["none — use the guess", "HubSpot 標準"]
     assert app.selectbox(key="saved_mapping").value == "HubSpot 標準"
+    app.checkbox(key="accept_valid").check().run()
+    next(b for b in app.button if b.label == "Import").click().run()
+    # After the import: the summary on top, counts that include the new leads, an empty upload box.
+    assert "4 new" in app.success[0].value
+    assert "11 leads" in app.caption[0].value and "last import: never" not in app.caption[0].value
+    assert not app.file_uploader(key="uploads1").value
+    assert "HubSpot contacts export" in app.dataframe[-1].value["source"].tolist()  # labels, never raw keys
 
 
 def test_the_demo_database_is_never_imported_into(monkeypatch, demo_app_db, tmp_path):

@@ -43,7 +43,7 @@ def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_app_db)
     table = app.dataframe[0].value
     assert table["Leads"].tolist() == ["3", "3", "2", "1", "1", "1"]
     assert table["From previous"].tolist() == ["–", "100.0%", "66.7%", "50.0%", "100.0%", "100.0%"]
-    assert table["Median days"].tolist()[:3] == ["–", "5.0", "1.5"]
+    assert table["Median days"].tolist()[:3] == ["–", "5.0 days", "1.5 days"]
 
 
 def test_period_mode_and_channel_filter(monkeypatch, small_app_db):

@@ -4,13 +4,14 @@ from datetime import date
 
 from leadfunnel.charts import BEST, MIDDLE, WORST, channel_figure, funnel_figure, monthly_stage_figure, rank_colours
 from leadfunnel.filters import Filters
+from leadfunnel.model import labelled, stage_label
 from leadfunnel.reports import channel_frame, funnel_frame
 
 QUARTER = Filters(date(2025, 1, 1), date(2025, 3, 31))
 
 
 def test_funnel_figure_has_one_bar_per_stage_with_its_count(small_runner):
-    figure = funnel_figure(funnel_frame(small_runner, QUARTER, "cohort"))
+    figure = funnel_figure(labelled(funnel_frame(small_runner, QUARTER, "cohort"), "stage", stage_label, alias="label"))
     trace = figure.data[0]
     assert list(trace.y) == ["Lead", "MQL", "SAL", "SQL", "Opportunity", "Won"]
     assert list(trace.x) == [6, 5, 4, 3, 3, 2]  # A1–A6; A6 never became MQL; A2 stalled; A3 stalled at MQL
@@ -37,7 +38,7 @@ def test_monthly_figure_has_a_line_per_stage(small_runner):
     figure = monthly_stage_figure(monthly)
     by_name = {trace.name: list(trace.y) for trace in figure.data}
     assert by_name["Lead"] == [3, 2, 1]  # January A1–A3, February A4–A5, March A6
-    assert by_name["Won"] == [1, 1]  # A1's January cohort, A5's February cohort
+    assert by_name["Won"] == [1, 1, 0]  # A1's January cohort, A5's February cohort, none in March: a 0, not a gap
 
 
 def test_imported_channel_names_are_text_not_markup():
@@ -64,3 +65,34 @@ def test_date_axes_are_written_as_the_page_writes_dates(small_runner):
         assert monthly_stage_figure(frame).layout.xaxis.tickformat == "%Y/%m"
     finally:
         set_language("en")
+
+
+def test_funnel_bars_read_their_rates_from_the_query_never_infinity(small_runner):
+    """A one-week period view with an MQL entry and no new lead: the MQL bar says its count only."""
+    from datetime import date
+
+    from leadfunnel.filters import Filters
+
+    frame = labelled(funnel_frame(small_runner, Filters(date(2025, 1, 1), date(2025, 1, 4)), "period"), "stage",
+                     stage_label, alias="label")
+    text = list(funnel_figure(frame).data[0].text)
+    assert text[1] == "1" and not any("inf" in part.lower() for part in text)
+
+
+def test_a_stage_keeps_its_colour_when_another_is_missing(small_runner):
+    from leadfunnel.charts import STAGE_COLOURS
+
+    frame = labelled(funnel_frame(small_runner, QUARTER, "cohort"), "stage", stage_label, alias="label")
+    without_sal = frame.with_columns(in_data=frame["stage"] != "sal")
+    colours = dict(zip(funnel_figure(without_sal).data[0].y, funnel_figure(without_sal).data[0].marker.color,
+                       strict=True))
+    assert colours["SQL"] == STAGE_COLOURS["sql"] and "SAL" not in colours
+
+
+def test_small_rates_get_ticks_that_do_not_repeat():
+    import polars as pl
+
+    channels = pl.DataFrame({"channel": ["seo", "webinar"], "leads": [100, 100], "win_rate": [0.012, 0.021]})
+    assert channel_figure(channels, "win_rate", "Win rate", is_rate=True).layout.xaxis.tickformat == ".1%"
+    amounts = pl.DataFrame({"channel": ["seo"], "leads": [1], "won_amount": [1_000_000.0]})
+    assert channel_figure(amounts, "won_amount", "Won", is_rate=False).layout.xaxis.range[1] > 1_000_000

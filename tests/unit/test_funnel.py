@@ -84,3 +84,35 @@ def test_previous_period_has_equal_length():
     previous = JANUARY.previous_period()
     assert (previous.date_from, previous.date_to) == (date(2024, 12, 1), date(2024, 12, 31))
     assert Filters().previous_period() is None
+
+
+def test_stages_the_export_never_had_are_marked_not_invented(empty_db, tmp_path):
+    """#13: a public B2B export joined in a sheet: MQL dates and won dates only. SAL, SQL and opportunity are
+    not in the data — no count, no rate, no days — and won converts from MQL, the stage before it that is.
+    M1: created 01-01, MQL 01-05, won 01-25 (20 days); M2: MQL 01-10, not won; M3: never MQL."""
+    from leadfunnel.ingest.canonical import import_canonical
+
+    header = "lead_id,created_at,channel,company,industry,company_size,owner,mql_at,sal_at,sql_at,opportunity_at," \
+             "won_at,lost_at,amount"
+    (tmp_path / "leads.csv").write_text(
+        f"{header}\nM1,2025-01-01,seo,,,,,2025-01-05,,,,2025-01-25,,\nM2,2025-01-02,seo,,,,,2025-01-10,,,,,,\n"
+        "M3,2025-01-03,seo,,,,,,,,,,,\n", encoding="utf-8")
+    import_canonical(empty_db, [tmp_path / "leads.csv"])
+    frame = funnel_frame(QueryRunner(empty_db), JANUARY, "cohort")
+    rows = {r["stage"]: r for r in frame.iter_rows(named=True)}
+    assert [s for s, r in rows.items() if not r["in_data"]] == ["sal", "sql", "opportunity"]
+    assert all(rows[s]["leads"] is None and rows[s]["rate_from_previous"] is None
+               for s in ("sal", "sql", "opportunity"))
+    assert (rows["mql"]["leads"], rows["won"]["leads"]) == (2, 1)
+    assert rows["won"]["rate_from_previous"] == pytest.approx(0.5)  # won ÷ MQL, not ÷ a copied opportunity count
+    assert rows["won"]["median_days_from_previous"] == pytest.approx(20.0)  # from MQL, not 0 from a copy
+
+
+def test_period_counts_never_give_a_negative_drop_off(small_runner):
+    """Period counts are entries in the range: February has MQL 2 after lead 2, SAL 1, and in one day three MQL
+    entries can follow two new leads. A negative difference is no drop-off and is left empty."""
+    week = Filters(date(2025, 1, 1), date(2025, 1, 4))  # A7's MQL on 01-03, no lead created: lead 0, MQL 1
+    frame = funnel_frame(small_runner, week, "period")
+    rows = {r["stage"]: r for r in frame.iter_rows(named=True)}
+    assert (rows["lead"]["leads"], rows["mql"]["leads"]) == (0, 1)
+    assert rows["mql"]["drop_off"] is None and rows["mql"]["rate_from_previous"] is None  # no Infinity
