@@ -1,11 +1,20 @@
-"""Tables leave the product as CSV that Excel opens correctly and cannot turn into formulas."""
+"""Tables leave the product as CSV and Excel that open correctly and cannot turn into formulas.
+
+A download can carry the reader's column names and the kind of each column: Excel then gets typed cells
+(a percentage is a number formatted 0.0 %, an amount ¥#,##0, a timestamp a date cell to the second) and
+the CSV writes percentages as `92.2%` and timestamps to the second, which Excel reads as numbers and dates.
+"""
 
 from __future__ import annotations
+
+import io
+from collections.abc import Mapping
 
 import polars as pl
 
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_FORMATS = {"percent": "0.0%", "days": "#,##0.0", "hours": "#,##0.0", "money": "¥#,##0", "count": "#,##0"}
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -18,22 +27,52 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     ) if text_columns else frame
 
 
-def csv_bytes(frame: pl.DataFrame) -> bytes:
+def for_people(frame: pl.DataFrame, kinds: Mapping[str, str] | None = None,
+               labels: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """The CSV's cells: percentages as `92.2%`, timestamps to the second, floats rounded; columns renamed to
+    the reader's names."""
+    kinds = kinds or {}
+    columns = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if kinds.get(name) == "percent":
+            column = pl.when(column.is_not_null()).then((column * 100).round(1).cast(pl.String) + "%")
+        elif isinstance(dtype, pl.Datetime):
+            column = column.dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif dtype.is_float():
+            column = column.round(2 if kinds.get(name) != "money" else 0)
+        columns.append(column.alias(name))
+    shaped = frame.select(columns)
+    return shaped.rename({k: v for k, v in (labels or {}).items() if k in shaped.columns})
+
+
+def csv_bytes(frame: pl.DataFrame, kinds: Mapping[str, str] | None = None,
+              labels: Mapping[str, str] | None = None) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on Windows shows Japanese text instead of mojibake."""
-    return "\ufeff".encode() + neutralise_formulas(frame).write_csv().encode("utf-8")
+    return "\ufeff".encode() + neutralise_formulas(for_people(frame, kinds, labels)).write_csv().encode("utf-8")
 
 
-def xlsx_bytes(frame: pl.DataFrame, sheet: str = "leadfunnel") -> bytes:
-    """An Excel workbook of the table; text that looks like a formula is neutralised as in CSV."""
-    import io
-
+def xlsx_bytes(frame: pl.DataFrame, sheet: str = "leadfunnel", kinds: Mapping[str, str] | None = None,
+               labels: Mapping[str, str] | None = None) -> bytes:
+    """An Excel workbook of the table with typed cells; text that looks like a formula is neutralised as in CSV."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
+    kinds = kinds or {}
     book = Workbook(write_only=True)
     worksheet = book.create_sheet(sheet[:31])
-    worksheet.append(frame.columns)
+    worksheet.append([(labels or {}).get(name, name) for name in frame.columns])
+    formats = [EXCEL_FORMATS.get(kinds.get(name, ""), "yyyy-mm-dd hh:mm:ss" if isinstance(dtype, pl.Datetime)
+                                 else "yyyy-mm-dd" if dtype == pl.Date else None)
+               for name, dtype in frame.schema.items()]
     for row in neutralise_formulas(frame).iter_rows():
-        worksheet.append(list(row))
+        cells = []
+        for value, number_format in zip(row, formats, strict=True):
+            cell = WriteOnlyCell(worksheet, value=value)
+            if number_format and value is not None:
+                cell.number_format = number_format
+            cells.append(cell)
+        worksheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

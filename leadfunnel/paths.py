@@ -5,8 +5,9 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 QUERY_DIR = PROJECT_DIR / "queries"
-DATA_DIR = PROJECT_DIR / "data"
-DEMO_DATABASE = DATA_DIR / "leadfunnel.duckdb"
+DEMO_DATABASE = PROJECT_DIR / "data" / "leadfunnel.duckdb"
+# Where the Data page creates a team's databases (LEADFUNNEL_DATA_DIR: elsewhere, e.g. a shared disk or a test's).
+DATA_DIR = Path(os.environ.get("LEADFUNNEL_DATA_DIR") or PROJECT_DIR / "data")
 
 
 def database_location() -> str:

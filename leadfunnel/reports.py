@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 
 from leadfunnel.filters import Filters, Mode
+from leadfunnel.metrics import CHANNEL_METRICS
 from leadfunnel.query import QueryRunner
 
-CHANNEL_REPORT_COLUMNS = ("channel", "leads", "mql", "sql", "won", "mql_rate", "sql_rate", "win_rate",
-                          "lead_to_won_rate", "median_days_to_sql", "won_amount")
+CHANNEL_REPORT_COLUMNS = tuple(metric.column for metric in CHANNEL_METRICS)
 
 
 def funnel_frame(runner: QueryRunner, filters: Filters, mode: Mode) -> pl.DataFrame:

@@ -17,6 +17,7 @@ from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.session import database_label, run_query, runner, use_database, writing
 from leadfunnel.ui.sidebar import current_view
+from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
 
 IMPORTED_KEY = "_import_summary"
@@ -45,7 +46,7 @@ def import_log() -> None:
         log = log.with_columns(pl.col("source").replace_strict(
             {key: t(f"preset.{key}") for key in SOURCES}, default=pl.col("source"), return_dtype=pl.String))
         st.markdown(f"**{t('data.import_log')}**")
-        st.dataframe(log, hide_index=True, width="stretch", column_config=LOG_COLUMNS)
+        table(log, hide_index=True, width="stretch", column_config=LOG_COLUMNS)
         download_buttons(log, "import-log", "import_log")
 
 
@@ -93,17 +94,17 @@ for upload in uploads:
     delimiter = delimiter_column.selectbox(t("data.separator"), ["auto", *DELIMITERS], key=f"delimiter:{key}",
                                            format_func=lambda d: t(f"data.delimiter.{DELIMITERS.get(d, d)}"))
     try:
-        table = read_table(upload.data, upload.name, encoding=None if encoding == "auto" else encoding,
-                           delimiter=None if delimiter == "auto" else delimiter)
+        read = read_table(upload.data, upload.name, encoding=None if encoding == "auto" else encoding,
+                          delimiter=None if delimiter == "auto" else delimiter)
     except UnreadableFile as error:
         st.error(localized(error))
         st.stop()
-    tables.append(table)
-    detected = (t("data.read_as_csv", encoding=table.encoding,
-                  delimiter=t(f"data.delimiter.{DELIMITERS[table.delimiter]}"))
-                if table.kind == "csv" else t("data.read_as", kind=table.kind.upper()))
-    note_column.caption(t("data.read_note", name=upload.name, detected=detected, rows=table.frame.height,
-                          columns=table.frame.width))
+    tables.append(read)
+    detected = (t("data.read_as_csv", encoding=read.encoding,
+                  delimiter=t(f"data.delimiter.{DELIMITERS[read.delimiter]}"))
+                if read.kind == "csv" else t("data.read_as", kind=read.kind.upper()))
+    note_column.caption(t("data.read_note", name=upload.name, detected=detected, rows=read.frame.height,
+                          columns=read.frame.width))
 
 headers = tables[0].frame.columns
 saved = mappings_for(query_runner.con, headers)
@@ -119,7 +120,7 @@ use_saved = saved_column.selectbox(t("data.saved_mapping"), [None, *(m.name for 
 preset = PRESETS[preset_key]
 base = next((m.mapping for m in saved if m.name == use_saved), None) or guess_mapping(headers, preset)
 
-st.dataframe(tables[0].frame.head(5).fill_null(""), hide_index=True, width="stretch")  # an empty cell is empty
+table(tables[0].frame.head(5).fill_null(""), hide_index=True, width="stretch")  # an empty cell is empty
 st.caption(t("data.preview"))
 options = [NOT_MAPPED, *headers]
 mapping: dict[str, str] = {}
@@ -158,7 +159,7 @@ report = result.report(language())
 if result.prepared.generated_ids:
     st.info(t("data.generated_ids", n=result.prepared.generated_ids), icon=":material/fingerprint:")
 if report.height:
-    st.dataframe(report.with_columns(pl.col("value").fill_null("")), hide_index=True, width="stretch",
+    table(report.with_columns(pl.col("value").fill_null("")), hide_index=True, width="stretch",
                  height=min(36 * (report.height + 1) + 4, 360),
                  column_config={**{name: t(f"data.report.{name}") for name in report.columns},
                                 "reason": st.column_config.TextColumn(t("data.report.reason"), width="large")})

@@ -10,6 +10,7 @@ from leadfunnel.ui.downloads import download_buttons, span
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
+from leadfunnel.ui.tables import table
 
 filters, mode = current_view()
 previous = filters.previous_period()
@@ -48,12 +49,12 @@ columns[4].metric(t("funnel.lead_to_won"), percent(won_rate), rate_delta(won_rat
 if previous:
     st.caption(t("funnel.compared", start=day(previous.date_from), end=day(previous.date_to)))
 
-chart, table = st.columns([5, 6])
+chart, numbers = st.columns([5, 6])
 with chart:
     st.plotly_chart(funnel_figure(stages), width="stretch", key="funnel_chart")
     st.caption(t("funnel.chart_caption"))
-with table:
-    st.dataframe(
+with numbers:
+    table(
         pl.DataFrame({
             t("funnel.col_stage"): stages["label"],
             t("funnel.col_leads"): [count(v) if present else t("funnel.not_in_data")
@@ -70,11 +71,13 @@ with table:
                                    "median_days_from_previous"), f"funnel-{mode}-{span(filters)}", "funnel")
 
 st.subheader(t("funnel.by_month"))
-monthly = translated(run_query("funnel/monthly_stage_entries", filters.params(mode)))
+absent = [stage for stage, row in by_stage.items() if not row["in_data"]]  # not invented month by month either
+monthly = translated(run_query("funnel/monthly_stage_entries", filters.params(mode))
+                     .filter(~pl.col("stage").is_in(absent)))
 st.plotly_chart(monthly_stage_figure(monthly), width="stretch", key="monthly_chart")
 st.caption(t("funnel.month_caption"))
 with st.expander(t("funnel.monthly_numbers")):
     by_month = (monthly.pivot("label", index="month", values="leads", sort_columns=False).fill_null(0)
                 .sort("month").with_columns(pl.col("month").cast(pl.String)).rename({"month": t("funnel.col_month")}))
-    st.dataframe(by_month, hide_index=True, width="stretch")
+    table(by_month, hide_index=True, width="stretch")
     download_buttons(by_month, f"funnel-by-month-{mode}-{span(filters)}", "by_month")

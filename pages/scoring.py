@@ -46,6 +46,7 @@ from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import learned_weights, replayed_outcomes, run_query, runner, scoring_rollup, writing
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
+from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
 
 filters, _ = current_view()
@@ -96,6 +97,10 @@ def _upload() -> None:
         return
     st.session_state["rules_message"] = ("success", Message("scoring.loaded", name=rules.name, file=uploaded.name))
     _select(rules.name)
+
+
+def _cap_text(cap: float | None) -> str:
+    return "" if cap is None else f"{cap:g}"
 
 
 def parse_weights(raw: str, known: list[str]) -> dict[str, float] | None:
@@ -149,13 +154,15 @@ with st.expander(t("scoring.points"), expanded=False):
     edited_points = points_column.data_editor(
         pl.DataFrame({"activity_type": types, "label": [activity_label(kind) for kind in types],
                       "points": [float(linked_weights.get(kind, saved.points.get(kind, 0.0))) for kind in types],
-                      "cap": [saved.caps.get(kind) for kind in types]}, schema_overrides={"cap": pl.Float64}),
+                      # As text: an empty cell is "no cap" (a number column would show a missing cap as "None").
+                      "cap": [_cap_text(saved.caps.get(kind)) for kind in types]}),
         key=f"points::{picked}", hide_index=True, width="stretch", disabled=["activity_type", "label"],
         column_order=("label", "points", "cap"),
         column_config={
             "label": st.column_config.TextColumn(t("scoring.activity_type")),
             "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0, help=t("scoring.points_help")),
-            "cap": st.column_config.NumberColumn(t("scoring.cap"), min_value=0.0, step=1.0, help=t("scoring.cap_help")),
+            "cap": st.column_config.TextColumn(t("scoring.cap"), help=t("scoring.cap_help"),
+                                               validate=r"^\s*(\d+(\.\d+)?)?\s*$"),
         },
     )
     fit_rows = sorted(saved.fit.items())
@@ -178,7 +185,8 @@ try:
         name=picked, threshold=float(st.session_state.get(THRESHOLD_KEY, saved.threshold)),
         half_life_days=float(half_life) or None,
         points={r["activity_type"]: r["points"] or 0.0 for r in edited_points.iter_rows(named=True)},
-        caps={r["activity_type"]: r["cap"] for r in edited_points.iter_rows(named=True) if r["cap"] is not None},
+        caps={r["activity_type"]: float(r["cap"]) for r in edited_points.iter_rows(named=True)
+              if r["cap"] is not None and r["cap"].strip()},
         fit={(r["attribute"], r["value"]): r["points"] for r in edited_fit.iter_rows(named=True)
              if r["attribute"] and r["value"] and r["points"] is not None},
     )
@@ -321,7 +329,7 @@ for name in (first, second):
         t("pack.precision"): percent(summary.precision), t("pack.days_earlier"): days(summary.median_lead_days),
     })
 comparison_table = pl.DataFrame(scenarios)
-st.dataframe(comparison_table, hide_index=True, width="stretch")
+table(comparison_table, hide_index=True, width="stretch")
 st.caption(t("scoring.compare_caption"))
 download_buttons(comparison_table, "scenarios", "scenarios")
 
@@ -340,7 +348,7 @@ else:
         "suggested": list(suggestion.points.values()),
     }).sort("suggested", descending=True)
     table_column, auc_column = st.columns([3, 2])
-    table_column.dataframe(comparison, hide_index=True, width="stretch", column_config={
+    table(comparison, container=table_column, hide_index=True, width="stretch", column_config={
         "activity_type": t("scoring.activity_type"), "current": t("scoring.current_points"),
         "suggested": t("scoring.suggested_points")})
     with table_column:  # under the table, as everywhere else
@@ -366,7 +374,7 @@ top_leads = labelled(top_open_leads(scored, bound, run_query), "channel", channe
 top_leads = top_leads.with_columns(pl.Series("recent_activities", [  # labels in this thread: it knows the language
     None if kinds is None else ", ".join(activity_label(k) for k in kinds.split(", "))
     for kinds in top_leads["recent_activities"]], dtype=pl.String))
-st.dataframe(top_leads, hide_index=True, width="stretch", column_config={
+table(top_leads, hide_index=True, width="stretch", column_config={
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"),
     "owner": t("sidebar.owner"), "score": st.column_config.NumberColumn(t("sla.score"), format="%.1f"),
     "last_activity": st.column_config.DatetimeColumn(t("scoring.last_activity"), format="YYYY-MM-DD HH:mm"),

@@ -21,6 +21,7 @@ from leadfunnel.ui.downloads import download_buttons, long_table
 from leadfunnel.ui.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_as_of, current_view
+from leadfunnel.ui.tables import table
 
 TIMEZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Singapore", "Asia/Shanghai", "Europe/London", "Europe/Berlin",
              "America/New_York", "America/Los_Angeles", "UTC")
@@ -116,14 +117,14 @@ BREAKDOWN_COLUMNS = {
 }
 for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), ("owner", "channel"),
                              (t("sidebar.owner"), t("col.channel")), strict=True):
-    table = grouped(classified, field).sort("handed_over", descending=True).with_columns(
+    breakdown = grouped(classified, field).sort("handed_over", descending=True).with_columns(
         pl.col("compliance_rate") * 100)
     if field == "channel":
-        table = labelled(table, "channel", channel_label)
-    tab.dataframe(table, hide_index=True, width="stretch",
-                  column_config={field: st.column_config.TextColumn(label), **BREAKDOWN_COLUMNS})
+        breakdown = labelled(breakdown, "channel", channel_label)
+    table(breakdown, container=tab, hide_index=True, width="stretch",
+          column_config={field: st.column_config.TextColumn(label), **BREAKDOWN_COLUMNS})
     with tab:
-        download_buttons(table, f"sla-by-{field}", f"sla_{field}")
+        download_buttons(breakdown, f"sla-by-{field}", f"sla_{field}")
 
 st.subheader(t("pack.overdue_open"))
 scores = handover_scores(query_runner, classified, as_of)
@@ -154,22 +155,20 @@ ACCEPTANCE_COLUMNS = {
 }
 band_column, reasons_column = st.columns(2)
 band_column.markdown(t("sla.by_band"))
-NO_REASON = pl.col("top_rejection_reason").fill_null("–")  # a table shows a missing value as "None"
-band_column.dataframe(loop["by_band"].with_columns(pl.col("acceptance_rate") * 100, NO_REASON), hide_index=True,
-                      width="stretch",
-                      column_order=("band", "with_feedback", "accepted", "rejected", "acceptance_rate",
-                                    "top_rejection_reason"),
-                      column_config={"band": t("sla.score"), **ACCEPTANCE_COLUMNS})
+table(loop["by_band"].with_columns(pl.col("acceptance_rate") * 100), container=band_column, hide_index=True,
+      width="stretch", column_order=("band", "with_feedback", "accepted", "rejected", "acceptance_rate",
+                                     "top_rejection_reason"),
+      column_config={"band": t("sla.score"), **ACCEPTANCE_COLUMNS})
 reasons_column.markdown(t("sla.top_reasons"))
-reasons_column.dataframe(loop["reasons"].head(10), hide_index=True, width="stretch",
-                         column_config={"reason": t("sla.reason"), "rejected": t("sla.rejected")})
+table(loop["reasons"].head(10), container=reasons_column, hide_index=True, width="stretch",
+      column_config={"reason": t("sla.reason"), "rejected": t("sla.rejected")})
 with band_column:
     download_buttons(loop["by_band"], "acceptance-by-score-band", "by_band")
 with reasons_column:
     download_buttons(loop["reasons"], "rejection-reasons", "reasons")
 st.markdown(f"**{t('sla.by_channel')}**")
-st.dataframe(
-    labelled(loop["by_channel"], "channel", channel_label).with_columns(pl.col("acceptance_rate") * 100, NO_REASON),
+table(
+    labelled(loop["by_channel"], "channel", channel_label).with_columns(pl.col("acceptance_rate") * 100),
     hide_index=True, width="stretch", column_config={"channel": t("col.channel"), **ACCEPTANCE_COLUMNS})
 download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]

@@ -67,9 +67,10 @@ MESSAGES: dict[str, str] = {
     "funnel.title": "Funnel",
     "funnel.caption": "**{mode} view** of {start} to {end}: {meaning}. A lead that skipped a stage counts as having "
                       "passed it.",
-    "funnel.not_in_data": "not in your data",
+    "funnel.not_in_data": "not in data",
     "funnel.not_in_data_help": "No lead in this database has a {stage} date, so the dashboard does not make one up: the next stage converts from the last stage your data has.",
     "funnel.period_entries": "Period counts are stage entries in the date range, not one group of leads: a lead can enter MQL now after being created in an earlier period, so a stage can count more than the one before it (then no drop-off is shown).",
+    "unit.money": "¥{n}",
     "unit.days": "{n} days",
     "unit.hours": "{n} h",
     "funnel.maturing": "Recent cohorts are still maturing: their later stages fill in over the coming months.",

@@ -67,9 +67,10 @@ MESSAGES: dict[str, str] = {
     "funnel.title": "ファネル",
     "funnel.caption": "**{mode}**表示（{start}〜{end}）：{meaning}。ステージを飛ばしたリードは、そのステージを通過したもの"
                       "として数えます。",
-    "funnel.not_in_data": "データにありません",
+    "funnel.not_in_data": "データなし",
     "funnel.not_in_data_help": "このデータベースには {stage} の日付を持つリードが1件もないため、数を作りません。次の段階は、データにある直前の段階からの転換として数えます。",
     "funnel.period_entries": "期間表示の数は、期間内に各段階へ入った件数で、同じリードの集まりではありません。前の期間に作成されたリードが今期 MQL になることもあるため、前の段階より多くなる場合があります（そのときは離脱数を表示しません）。",
+    "unit.money": "¥{n}",
     "unit.days": "{n} 日",
     "unit.hours": "{n} 時間",
     "funnel.maturing": "最近のコホートはまだ途中です。後のステージの数字は今後数か月で埋まっていきます。",

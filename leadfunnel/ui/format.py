@@ -36,3 +36,10 @@ def rate_delta(current: float | None, previous: float | None) -> str | None:
     if current is None or previous is None:
         return None
     return f"{(current - previous) * 100:+.1f} pt"
+
+
+def money(value: float | None) -> str:
+    """An amount in the data's currency, with the reader's mark: ¥1,200,000 / ¥1,200,000 (万円 on request)."""
+    if value is None or value != value:
+        return "–"
+    return t("unit.money", n=f"{value:,.0f}")

@@ -15,11 +15,11 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from leadfunnel import database
+from leadfunnel import database, paths
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
 from leadfunnel.i18n import localized, t
-from leadfunnel.paths import DATA_DIR, DEMO_DATABASE
+from leadfunnel.paths import DEMO_DATABASE
 from leadfunnel.paths import database_location as configured_location
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
@@ -76,15 +76,15 @@ def database_location() -> str:
     if not st.session_state.get(LINKED_DATABASE_KEY):
         st.session_state[LINKED_DATABASE_KEY] = True
         name = st.query_params.get("db")
-        if name and DATABASE_NAME.fullmatch(name) and (DATA_DIR / f"{name}.duckdb").is_file():
-            st.session_state[SESSION_DATABASE_KEY] = str(DATA_DIR / f"{name}.duckdb")
+        if name and DATABASE_NAME.fullmatch(name) and (paths.DATA_DIR / f"{name}.duckdb").is_file():
+            st.session_state[SESSION_DATABASE_KEY] = str(paths.DATA_DIR / f"{name}.duckdb")
     return st.session_state.get(SESSION_DATABASE_KEY) or configured_location()
 
 
 def linked_database_name() -> str | None:
     """The `db` parameter of this session's link: the name of a database made on the Data page, if in use."""
     chosen = st.session_state.get(SESSION_DATABASE_KEY)
-    return Path(chosen).stem if chosen and Path(chosen).parent == DATA_DIR else None
+    return Path(chosen).stem if chosen and Path(chosen).parent == paths.DATA_DIR else None
 
 
 def database_label() -> str:

@@ -127,10 +127,9 @@ def _as_of_picker(now: datetime, first_day: date, last_day: date) -> datetime:
     """The one as-of instant (date and time, to the minute); the data's now unless the user or the link says."""
     if (linked := st.session_state.pop("_linked_as_of", None)) is not None:
         st.session_state["as_of_day"], st.session_state["as_of_time"] = linked.date(), linked.time()
-    left, right = st.columns(2)
-    chosen_day = left.date_input(t("asof.label"), now.date(), min_value=first_day, max_value=_latest_as_of(last_day),
+    chosen_day = st.date_input(t("asof.label"), now.date(), min_value=first_day, max_value=_latest_as_of(last_day),
                                  key="as_of_day", help=t("asof.help", latest=moment(now)))
-    chosen_time = right.time_input(t("asof.time"), now.time().replace(second=0, microsecond=0), key="as_of_time",
+    chosen_time = st.time_input(t("asof.time"), now.time().replace(second=0, microsecond=0), key="as_of_time",
                                    step=timedelta(minutes=15))
     chosen = datetime.combine(chosen_day, chosen_time)
     return now if chosen == now.replace(second=0, microsecond=0) else chosen

@@ -4,7 +4,8 @@
 --   mql_rate = MQL / leads;  sql_rate = SQL / MQL;  win_rate = won / SQL;  lead_to_won_rate = won / leads
 --   (NULL when the denominator is 0)
 --   median_days_to_sql = median of (effective SQL time - created_at) in days over the channel's SQLs
---   won_amount         = sum of amount over won leads
+--   won_amount         = sum of amount over won leads (0 without a win; NULL when won leads have no
+--                        amount in the data: missing, not 0)
 WITH entries AS (
     SELECT *
     FROM stage_entries(
@@ -24,7 +25,8 @@ per_channel AS (
         count(*) FILTER (WHERE stage = 'won')         AS won,
         -- timing and value
         median(date_diff('second', created_at, entered_at) / 86400.0) FILTER (WHERE stage = 'sql') AS median_days_to_sql,
-        coalesce(sum(amount) FILTER (WHERE stage = 'won'), 0) AS won_amount
+        CASE WHEN count(*) FILTER (WHERE stage = 'won') = 0 THEN 0
+             ELSE sum(amount) FILTER (WHERE stage = 'won') END AS won_amount
     FROM entries
     GROUP BY channel
 ),

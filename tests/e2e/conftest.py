@@ -59,12 +59,12 @@ def _free_port() -> int:
 class Server:
     """`streamlit run dashboard.py` on a free port, bound to the address in .streamlit/config.toml."""
 
-    def __init__(self, db_file: Path) -> None:
+    def __init__(self, db_file: Path, **env: str) -> None:
         self.port = _free_port()
         self.url = f"http://localhost:{self.port}"
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
         ARTIFACTS.mkdir(exist_ok=True)
-        env = {**os.environ, "LEADFUNNEL_DB": str(db_file)}
+        env = {**os.environ, "LEADFUNNEL_DB": str(db_file), **env}
         env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the project's default is what is tested
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),

@@ -39,3 +39,17 @@ def test_period_mode_counts_entries_in_range(small_runner):
     rows = {r["channel"]: r for r in channel_frame(small_runner, february, "period").iter_rows(named=True)}
     assert rows["webinar"]["won"] == 1 and rows["webinar"]["leads"] == 0  # A1's win, created in January
     assert rows["webinar"]["win_rate"] is None  # no SQL entry in February
+
+
+def test_won_deals_without_amounts_give_a_missing_amount_not_zero(empty_db, tmp_path):
+    from leadfunnel.ingest.canonical import import_canonical
+    from leadfunnel.query import QueryRunner
+
+    header = "lead_id,created_at,channel,company,industry,company_size,owner,mql_at,sal_at,sql_at,opportunity_at," \
+             "won_at,lost_at,amount"
+    (tmp_path / "leads.csv").write_text(f"{header}\nW1,2025-01-02,seo,,,,,,,,,2025-01-20,,\n"
+                                        "W2,2025-01-03,webinar,,,,,,,,,,,\n", encoding="utf-8")
+    import_canonical(empty_db, [tmp_path / "leads.csv"])
+    rows = {r["channel"]: r for r in channel_frame(QueryRunner(empty_db), QUARTER, "cohort").iter_rows(named=True)}
+    assert rows["seo"]["won_amount"] is None  # a deal was won; the export had no amount
+    assert rows["webinar"]["won_amount"] == 0  # nothing won: nothing to sum

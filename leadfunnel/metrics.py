@@ -1,0 +1,46 @@
+"""The metrics catalogue: one entry per number the channels table, its chart, the reports' JSON and the meeting
+pack show — its query column, its kind (how it is written) and its name and definition in the catalogues.
+
+A new channel metric is one entry here plus its column in queries/channels/channel_summary.sql; the page, the
+downloads, `report channels` and the pack pick it up from this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["count", "percent", "days", "hours", "money", "text"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    column: str  # the query column it comes from
+    kind: Kind
+    label: str  # catalogue key of its name
+    definition: str | None = None  # catalogue key of its definition, shown beside it
+    rank: bool = False  # offered to rank channels by
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == "percent"
+
+
+CHANNEL_METRICS: tuple[Metric, ...] = (
+    Metric("channel", "text", "col.channel"),
+    Metric("leads", "count", "col.leads", "metric.leads.definition", rank=True),
+    Metric("mql", "count", "col.mql"),
+    Metric("sql", "count", "col.sql"),
+    Metric("won", "count", "col.won"),
+    Metric("mql_rate", "percent", "metric.mql_rate", "metric.mql_rate.definition", rank=True),
+    Metric("sql_rate", "percent", "metric.sql_rate", "metric.sql_rate.definition", rank=True),
+    Metric("win_rate", "percent", "metric.win_rate", "metric.win_rate.definition", rank=True),
+    Metric("lead_to_won_rate", "percent", "metric.lead_to_won_rate", "metric.lead_to_won_rate.definition", rank=True),
+    Metric("median_days_to_sql", "days", "col.days_to_sql", "col.days_to_sql.help"),
+    Metric("won_amount", "money", "metric.won_amount", "col.won_amount.help", rank=True),
+)
+RANKING_ORDER = ("lead_to_won_rate", "mql_rate", "sql_rate", "win_rate", "won_amount", "leads")
+
+
+def by_column(metrics: tuple[Metric, ...]) -> dict[str, Metric]:
+    return {metric.column: metric for metric in metrics}
