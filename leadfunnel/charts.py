@@ -178,10 +178,12 @@ def threshold_curve_figure(curve: pl.DataFrame, current: float, current_crossed:
 
 
 def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
-    """Bars: leads the rules would have handed over each week; line: the MQLs that really happened."""
+    """Bars: leads the rules would have handed over each week; line: the MQLs that really happened. A week the
+    date range only partly covers is drawn pale (its count is of fewer days, not a dip)."""
+    partial = weekly["partial"].to_list() if "partial" in weekly.columns else [False] * weekly.height
     fig = go.Figure([
         go.Bar(x=weekly["week"].to_list(), y=weekly["what_if"].to_list(), name=t("chart.what_if"),
-               marker={"color": PALETTE[0]},
+               marker={"color": PALETTE[0], "opacity": [0.4 if p else 1.0 for p in partial]},
                hovertemplate=t("chart.hover_week_what_if", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
         go.Scatter(x=weekly["week"].to_list(), y=weekly["actual_mql"].to_list(), name=t("chart.actual_mql"),
                    mode="lines+markers", line={"color": PALETTE[1], "width": 2},

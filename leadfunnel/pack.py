@@ -17,7 +17,7 @@ from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
 from leadfunnel.i18n import day, language, moment, t
-from leadfunnel.model import channel_label, labelled, stage_label
+from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import Backtest, lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.backtest import threshold_curve as curve_of
@@ -121,6 +121,11 @@ def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, pr
 def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None, policy: SlaPolicy,
                  as_of: datetime, figures: _Figures) -> str:
     classified = compliance.handovers(runner, filters, policy, as_of)
+    if not compliance.has_sales_touches(runner, policy, as_of):
+        touches = ", ".join(activity_label(kind) for kind in policy.touch_types)
+        note = t("sla.no_touches", touches=touches)
+        return (f"<h2>{_e(t('nav.sla'))}</h2><p class='note'>{_e(policy.summary())}</p>"
+                f"<p>{_e(t('pack.handed_over'))}: {classified.height:,}. {_e(note)}</p>")
     now = compliance.summarise(classified)
     before = compliance.summarise(compliance.handovers(runner, previous, policy, as_of)) if previous else {}
     rows = [

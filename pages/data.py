@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.database import create_user_database
-from leadfunnel.i18n import language, localized, t
+from leadfunnel.i18n import language, localized, moment_format, t
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
 from leadfunnel.ingest.presets import IDENTITY_FIELDS, LEAD_FIELDS, PRESETS, guess_mapping, guess_preset
@@ -34,7 +34,7 @@ info = run_query("data/database_info").row(0, named=True)
 never = t("data.never")
 last_import = f"{info['last_import_at']:%Y-%m-%d %H:%M}" if info["last_import_at"] else never
 LOG_COLUMNS = {
-    "imported_at": st.column_config.DatetimeColumn(t("data.log.when"), format="YYYY-MM-DD HH:mm"),
+    "imported_at": st.column_config.DatetimeColumn(t("data.log.when"), format=moment_format()),
     **{name: t(f"data.log.{name}") for name in ("files", "source", "rows_read", "rows_rejected", "leads_new",
                                                  "leads_updated", "leads_unchanged", "activities_added")},
 }

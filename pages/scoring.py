@@ -13,7 +13,7 @@ from leadfunnel.charts import (
     threshold_curve_figure,
     weekly_handover_figure,
 )
-from leadfunnel.i18n import Message, day, localized, moment, t
+from leadfunnel.i18n import Message, day, localized, moment, moment_format, t
 from leadfunnel.model import activity_label, channel_label, labelled
 from leadfunnel.scoring.backtest import (
     handovers_by_week,
@@ -97,6 +97,11 @@ def _upload() -> None:
         return
     st.session_state["rules_message"] = ("success", Message("scoring.loaded", name=rules.name, file=uploaded.name))
     _select(rules.name)
+
+
+def _per_week(weekly: pl.DataFrame, column: str) -> float:
+    """Per week over every day of the range shown (leadfunnel.weeks), not over the weeks that had events."""
+    return float(weekly[column].sum()) / max(int(weekly["days"].sum()), 1) * 7 if weekly.height else 0.0
 
 
 def _cap_text(cap: float | None) -> str:
@@ -213,6 +218,9 @@ rollup = scoring_rollup(bound, filters)
 if rollup.leads.is_empty():
     st.info(t("scoring.empty"))
     st.stop()
+if not rollup.counts["n"].any() and not rules.fit:  # nothing to score by: say so, not "0 handed over, 0.0 %"
+    st.info(t("scoring.no_activities"), icon=":material/info:")
+    st.stop()
 
 
 def outcomes_for(tried: RuleSet) -> pl.DataFrame:
@@ -279,14 +287,17 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     with weekly_column, st.spinner(t("scoring.replaying")):
         timed = per_lead if "crossing_at" in per_lead.columns else with_crossing_times(rules)
         lead_days = summarise(timed, rules.threshold, outcome).median_lead_days
+        base_days = (summarise(with_crossing_times(saved), saved.threshold, outcome).median_lead_days
+                     if changed else lead_days)
         lead_time_slot.metric(t("pack.days_earlier"), days(lead_days),
+                              _delta(None if lead_days is None or base_days is None
+                                     else f"{lead_days - base_days:+.1f}"),
                               help=t("scoring.days_earlier_help", outcome=reached))
         st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
         weekly = handovers_by_week(timed, start, min(end, bound) if end else bound)
         st.plotly_chart(weekly_handover_figure(weekly), width="stretch", key="weekly_handovers")
-        weeks = max(weekly.height, 1)
-        st.caption(t("scoring.weekly_caption", what_if=f"{weekly['what_if'].sum() / weeks:,.1f}",
-                     actual=f"{weekly['actual_mql'].sum() / weeks:,.1f}"))
+        st.caption(t("scoring.weekly_caption", what_if=f"{_per_week(weekly, 'what_if'):,.1f}",
+                     actual=f"{_per_week(weekly, 'actual_mql'):,.1f}"))
 
     # --- distribution (the threshold line and the count over it) ---
 
@@ -324,7 +335,7 @@ for name in (first, second):
     scenarios.append({
         t("scoring.rule_set"): rule_set_label(name), t("pack.threshold"): candidate.threshold,
         t("pack.handed_over"): summary.crossed,
-        t("scoring.per_week"): round(per_week["what_if"].sum() / max(per_week.height, 1), 1),
+        t("scoring.per_week"): round(_per_week(per_week, "what_if"), 1),
         t("pack.caught"): summary.caught, t("pack.recall"): percent(summary.recall),
         t("pack.precision"): percent(summary.precision), t("pack.days_earlier"): days(summary.median_lead_days),
     })
@@ -364,8 +375,15 @@ else:
                 name=learned_name, points=suggestion.points, caps={}))
         _select(learned_name)
 
-    auc_column.button(t("scoring.use_suggestion"), on_click=_use_suggestion,
-                      help=t("scoring.use_suggestion_help", name=learned_name))
+    better = suggestion.holdout_auc_suggested > suggestion.holdout_auc_current
+    if better:
+        auc_column.button(t("scoring.use_suggestion"), on_click=_use_suggestion,
+                          help=t("scoring.use_suggestion_help", name=learned_name))
+    else:  # not offered as the better choice when it is not
+        auc_column.warning(t("scoring.suggestion_worse", suggested=f"{suggestion.holdout_auc_suggested:.2f}",
+                             current=f"{suggestion.holdout_auc_current:.2f}"), icon=":material/trending_down:")
+        auc_column.button(t("scoring.use_suggestion_anyway"), on_click=_use_suggestion,
+                          help=t("scoring.use_suggestion_help", name=learned_name))
 
 # --- leads to look at ------------------------------------------------------------------------------
 
@@ -377,7 +395,7 @@ top_leads = top_leads.with_columns(pl.Series("recent_activities", [  # labels in
 table(top_leads, hide_index=True, width="stretch", column_config={
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"),
     "owner": t("sidebar.owner"), "score": st.column_config.NumberColumn(t("sla.score"), format="%.1f"),
-    "last_activity": st.column_config.DatetimeColumn(t("scoring.last_activity"), format="YYYY-MM-DD HH:mm"),
+    "last_activity": st.column_config.DatetimeColumn(t("scoring.last_activity"), format=moment_format()),
     "recent_activities": t("scoring.recent_activities"),
 })
 st.caption(t("scoring.top_leads_caption"))

@@ -5,13 +5,14 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
-from leadfunnel.i18n import day, localized, t
+from leadfunnel.i18n import day, localized, moment_format, t
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled
 from leadfunnel.sla.compliance import (
     feedback_loop,
     grouped,
     handover_scores,
     handovers,
+    has_sales_touches,
     overdue_now,
     summarise,
     weekly,
@@ -31,7 +32,7 @@ as_of = current_as_of()
 query_runner = runner()
 LEAD_COLUMNS = {
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"), "owner": t("sidebar.owner"),
-    "handover_at": st.column_config.DatetimeColumn(t("pack.handed_over_at"), format="YYYY-MM-DD HH:mm"),
+    "handover_at": st.column_config.DatetimeColumn(t("pack.handed_over_at"), format=moment_format()),
     "score": st.column_config.NumberColumn(t("sla.score"), format="%.0f", help=t("sla.score_help")),
 }
 stored = load_policy(query_runner.con)
@@ -81,6 +82,11 @@ st.caption(t("sla.scope", start=day(filters.date_from), end=day(filters.date_to)
 classified = handovers(query_runner, filters, stored, as_of)
 if classified.is_empty():
     st.info(t("sla.empty"))
+    st.stop()
+if not has_sales_touches(query_runner, stored, as_of):  # missing data is not bad performance
+    st.metric(t("pack.handed_over"), count(classified.height))
+    st.info(t("sla.no_touches", touches=", ".join(activity_label(k) for k in stored.touch_types)),
+            icon=":material/info:")
     st.stop()
 now = summarise(classified)
 previous_filters = filters.previous_period()
@@ -134,7 +140,7 @@ if overdue.is_empty():
 else:
     long_table(overdue, f"overdue-{as_of:%Y%m%d-%H%M}", "overdue", column_config={
         **LEAD_COLUMNS,
-        "deadline_at": st.column_config.DatetimeColumn(t("sla.deadline_at"), format="YYYY-MM-DD HH:mm"),
+        "deadline_at": st.column_config.DatetimeColumn(t("sla.deadline_at"), format=moment_format()),
         "hours_overdue": st.column_config.NumberColumn(t("pack.hours_overdue"), format="%.1f"),
     })
 st.caption(t("sla.overdue_caption", clock=clock))
@@ -143,8 +149,8 @@ st.subheader(t("sla.feedback"))
 loop = feedback_loop(classified, scores, stored, as_of)
 with_feedback = loop["by_channel"]["with_feedback"].sum()
 accepted = loop["by_channel"]["accepted"].sum()
-st.caption(t("sla.feedback_caption", rate=percent(accepted / with_feedback if with_feedback else None),
-             n=with_feedback))
+st.caption(t("sla.feedback_caption", rate=percent(accepted / with_feedback), n=with_feedback) if with_feedback
+           else t("sla.no_feedback"))
 ACCEPTANCE_COLUMNS = {
     "handed_over": st.column_config.NumberColumn(t("pack.handed_over")),
     "with_feedback": st.column_config.NumberColumn(t("sla.with_feedback")),

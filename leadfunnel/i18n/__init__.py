@@ -53,6 +53,11 @@ def moment(value: datetime | None) -> str:
     return "–" if value is None else value.strftime(f"{date_pattern()} %H:%M")
 
 
+def moment_format() -> str:
+    """The grid's (moment.js) pattern for an instant written the reader's way: YYYY-MM-DD HH:mm / YYYY/MM/DD HH:mm."""
+    return "YYYY/MM/DD HH:mm" if language() == "ja" else "YYYY-MM-DD HH:mm"
+
+
 def language_from_locale(locale: str | None) -> str:
     """`ja-JP` → `ja`; anything unknown → English."""
     code = (locale or "").split("-")[0].split("_")[0].lower()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 
@@ -26,6 +26,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.replay import EventArrays
 from leadfunnel.scoring.rules import RuleSet
+from leadfunnel.weeks import on_every_week, week_grid
 
 Outcome = Literal["sql", "won"]
 OUTCOMES: tuple[Outcome, ...] = ("sql", "won")
@@ -231,7 +232,8 @@ def threshold_curve(per_lead: pl.DataFrame, thresholds: np.ndarray | None = None
 
 
 def handovers_by_week(per_lead: pl.DataFrame, date_from: datetime | None, date_to: datetime | None) -> pl.DataFrame:
-    """Leads the rules would have handed over (crossing) per week next to the MQLs that actually happened."""
+    """Leads the rules would have handed over (crossing) per ISO week next to the MQLs that actually happened, on
+    every week of [date_from, date_to) (`days`, `partial` for a week the range only partly covers)."""
     def weekly(column: str, label: str) -> pl.DataFrame:
         times = per_lead.select(pl.col(column).alias("at")).drop_nulls()
         if date_from is not None:
@@ -241,5 +243,10 @@ def handovers_by_week(per_lead: pl.DataFrame, date_from: datetime | None, date_t
         return times.group_by(week=pl.col("at").dt.truncate("1w").dt.date()).agg(pl.len().alias(label))
 
     what_if, actual = weekly("crossing_at", "what_if"), weekly("mql_at", "actual_mql")
-    return (what_if.join(actual, on="week", how="full", coalesce=True)
-            .with_columns(pl.col("what_if", "actual_mql").fill_null(0)).sort("week"))
+    counts = what_if.join(actual, on="week", how="full", coalesce=True)
+    if counts.is_empty() and (date_from is None or date_to is None):
+        return week_grid(date.today(), date.today() - timedelta(days=1)).with_columns(
+            what_if=pl.lit(0, pl.UInt32), actual_mql=pl.lit(0, pl.UInt32))
+    first = date_from.date() if date_from is not None else counts["week"].min()
+    last = (date_to - timedelta(microseconds=1)).date() if date_to is not None else counts["week"].max()
+    return on_every_week(counts, first, last, ["what_if", "actual_mql"])

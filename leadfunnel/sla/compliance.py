@@ -156,13 +156,25 @@ def feedback_loop(classified: pl.DataFrame, scores: pl.DataFrame, policy: SlaPol
             "without_feedback": waiting}
 
 
+def has_sales_touches(runner: QueryRunner, policy: SlaPolicy, as_of: datetime) -> bool:
+    """Whether the data has any sales touch of the policy's types by `as_of`: without one, compliance cannot be
+    judged (every hand-over would look breached), and the page, the pack and the CLI say so instead."""
+    return bool(runner.run("sla/sales_touches", {"touch_types": list(policy.touch_types), "as_of": as_of})
+                ["present"][0])
+
+
 def sla_report(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: datetime) -> dict[str, Any]:
-    """The CLI's JSON: the policy in force, the period and the summary numbers."""
+    """The CLI's JSON: the policy in force, the period and the summary numbers (follow-up figures null, with
+    `sales_touches_in_data` false, when the data has no sales touch to judge by)."""
     classified = handovers(runner, filters, policy, as_of)
+    summary = summarise(classified)
+    touched = has_sales_touches(runner, policy, as_of)
+    if not touched:
+        summary = {key: (value if key == "handed_over" else None) for key, value in summary.items()}
     return {
         "from": _iso(filters.date_from), "to": _iso(filters.date_to), "as_of": as_of.isoformat(),
         "handover": policy.handover, "deadline_hours": policy.deadline_hours, "clock": policy.clock,
-        **summarise(classified),
+        "sales_touches_in_data": touched, **summary,
     }
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from leadfunnel.filters import MODES, Filters, Mode
+from leadfunnel.filters import COMPARES, MODES, Filters, Mode
 from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, moment, set_language, t
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
@@ -61,9 +61,13 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
             st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
         if "date_range" not in st.session_state:
             st.session_state["date_range"] = (default_from, default_to)
+        _within("date_range", first_day, last_day)
+        _within("as_of_day", first_day, _latest_as_of(last_day))
         picked = st.date_input(t("sidebar.date_range"), min_value=first_day, max_value=last_day, key="date_range",
                                help=t("sidebar.date_range_help"))
         date_from, date_to = _range(picked, default_from, default_to)
+        compare = st.radio(t("sidebar.compare"), list(COMPARES), format_func=lambda c: t(f"sidebar.compare.{c}"),
+                           key="compare", horizontal=True, help=t("sidebar.compare_help"))
         mode = st.radio(t("sidebar.mode"), list(MODES)[::-1], format_func=lambda m: t(f"mode.{m}"), key="mode",
                         horizontal=True, help=t("sidebar.mode_help"))
         channels = st.multiselect(t("sidebar.channel"), choices["channels"], format_func=channel_label,
@@ -83,11 +87,12 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
         "from": None if date_from == default_from and date_to == default_to else date_from.isoformat(),
         "to": None if date_from == default_from and date_to == default_to else date_to.isoformat(),
         "mode": None if mode == DEFAULT_MODE else mode,
+        "compare": None if compare == "previous" else compare,
         "channel": list(channels), "industry": list(industries), "size": list(sizes), "owner": list(owners),
         "as_of": None if as_of.replace(second=0, microsecond=0) == default_instant
         else as_of.isoformat(timespec="minutes"),
     })
-    filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners))
+    filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners), compare)
     return filters, mode, as_of
 
 
@@ -106,6 +111,16 @@ def _forget_other_datas_choices(data: tuple[object, ...], choices: dict[str, lis
             st.session_state[key] = kept
         else:
             st.session_state.pop(key, None)
+
+
+def _within(key: str, first_day: date, last_day: date) -> None:
+    """A kept date (or range) outside the data is moved inside it before its widget is drawn, which would stop
+    the app on it."""
+    kept = st.session_state.get(key)
+    if kept is None:
+        return
+    clamp = lambda day: min(max(day, first_day), last_day)  # noqa: E731 - one line, used twice
+    st.session_state[key] = tuple(clamp(day) for day in kept) if isinstance(kept, tuple | list) else clamp(kept)
 
 
 def _instant_within(first_day: date, last_day: date) -> Callable[[str], datetime | None]:

@@ -49,6 +49,11 @@ def restore_filters(first_day: date, last_day: date, modes: Iterable[str],
                 st.session_state["date_range"] = (start, end)
             else:
                 invalid.append(f"from={start}/to={end}")
+    if "compare" in params:
+        if params["compare"] in ("previous", "last_year"):
+            st.session_state["compare"] = params["compare"]
+        else:
+            invalid.append(f"compare={params['compare']}")
     if "mode" in params:
         if params["mode"] in modes:
             st.session_state["mode"] = params["mode"]

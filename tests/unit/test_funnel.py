@@ -80,9 +80,22 @@ def test_open_ended_range_counts_everything(small_runner):
     assert counts(small_runner, Filters(), "cohort")["lead"] == 7
 
 
-def test_previous_period_has_equal_length():
-    previous = JANUARY.previous_period()
-    assert (previous.date_from, previous.date_to) == (date(2024, 12, 1), date(2024, 12, 31))
+@pytest.mark.parametrize(("start", "end", "compare", "expected"), [
+    ((2025, 1, 1), (2025, 1, 31), "previous", ((2024, 12, 1), (2024, 12, 31))),
+    ((2025, 3, 1), (2025, 3, 31), "previous", ((2025, 2, 1), (2025, 2, 28))),     # a month → the month before
+    ((2025, 7, 1), (2025, 9, 30), "previous", ((2025, 4, 1), (2025, 6, 30))),     # Q3 → Q2, not Mar 31–Jun 30
+    ((2025, 1, 1), (2025, 12, 31), "previous", ((2024, 1, 1), (2024, 12, 31))),   # a year → the year before
+    ((2025, 2, 1), (2025, 4, 30), "previous", ((2024, 11, 4), (2025, 1, 31))),    # not a quarter: 89 days before
+    ((2025, 1, 10), (2025, 1, 16), "previous", ((2025, 1, 3), (2025, 1, 9))),     # a week → the week before
+    ((2025, 7, 1), (2025, 9, 30), "last_year", ((2024, 7, 1), (2024, 9, 30))),
+    ((2024, 2, 1), (2024, 2, 29), "last_year", ((2023, 2, 1), (2023, 2, 28))),
+])
+def test_comparison_periods_are_calendar_aware(start, end, compare, expected):
+    previous = Filters(date(*start), date(*end)).previous_period(compare)
+    assert (previous.date_from, previous.date_to) == (date(*expected[0]), date(*expected[1]))
+
+
+def test_an_open_range_has_no_comparison():
     assert Filters().previous_period() is None
 
 

@@ -161,9 +161,23 @@ def test_handovers_by_week_next_to_actual_mqls(runner):
     weekly = handovers_by_week(per_lead(runner, DEFAULT_RULES.with_changes(threshold=50)), None, None)
     # Crossings: S4 01-01 (week of 2024-12-30), S1 03-05 and S2 03-02 (weeks of 03-03 and 02-24);
     # actual MQLs: S4 on 01-12 and S1/S2 by their SQL dates (effective MQL = SQL when skipped).
-    rows = {r["week"].isoformat(): (r["what_if"], r["actual_mql"]) for r in weekly.iter_rows(named=True)}
+    rows = {r["week"].isoformat(): (r["what_if"], r["actual_mql"]) for r in weekly.iter_rows(named=True)
+            if r["what_if"] or r["actual_mql"]}
     assert rows == {"2024-12-30": (1, 0), "2025-01-06": (0, 1), "2025-02-24": (1, 0), "2025-03-03": (1, 1),
                     "2025-03-17": (0, 1)}
+    assert weekly.height == 12 and weekly["week"].dt.weekday().unique().to_list() == [1]  # every Monday, 0s too
+
+
+def test_weeks_of_a_range_are_all_there_partial_ones_marked_and_averaged_over_the_range():
+    from datetime import date
+
+    from leadfunnel.weeks import per_week, week_grid
+
+    grid = week_grid(date(2025, 7, 2), date(2025, 9, 30))  # Q3 without July 1st: starts on a Wednesday
+    assert grid["week"][0] == date(2025, 6, 30) and grid["days"][0] == 5 and grid["partial"][0]
+    assert grid["partial"][-1] and grid["days"][-1] == 2  # Mon 29 – Tue 30 September
+    assert int(grid["days"].sum()) == 91
+    assert per_week(4, date(2025, 7, 1), date(2025, 9, 29)) == pytest.approx(4 / 13)  # 4 MQLs in 13 weeks
 
 
 def test_fit_points_by_job_title(runner):
