@@ -40,7 +40,7 @@ from leadfunnel.scoring.rules import (
     rule_set_label,
 )
 from leadfunnel.scoring.scores import score_query
-from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
+from leadfunnel.scoring.store import delete_rule_set, load_rule_set, rename_rule_set, rule_set_names, save_rule_set
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
@@ -81,6 +81,31 @@ def _save(rules: RuleSet, threshold_key: str) -> None:
         return
     st.session_state["rules_message"] = ("success", Message("scoring.saved", name=name))
     _select(name)
+
+
+def _rename(old: str) -> None:
+    new = st.session_state.get("rename_to", "").strip()
+    try:
+        with writing() as writer:
+            rename_rule_set(writer, old, new)
+    except RuleSetError as error:
+        st.session_state["rules_message"] = ("error", error.message)
+        return
+    st.session_state["rules_message"] = ("success", Message("scoring.renamed", old=old, new=new))
+    if st.session_state.get("rule_set") == old:
+        _select(new)
+
+
+def _delete(name: str) -> None:
+    try:
+        with writing() as writer:
+            delete_rule_set(writer, name)
+    except RuleSetError as error:
+        st.session_state["rules_message"] = ("error", error.message)
+        return
+    st.session_state["rules_message"] = ("success", Message("scoring.deleted", name=name))
+    if st.session_state.get("rule_set") == name:
+        _select(DEFAULT_RULES.name)
 
 
 def _upload() -> None:
@@ -209,6 +234,15 @@ with save:
                          disabled=not st.session_state.get("save_as"))
 file_uploader(upload, t("scoring.load_rules"), types=["yaml", "yml", "json"], key="rules_upload",
               on_change=_upload, label_visibility="collapsed")
+if len(names) > 1:
+    with st.expander(t("scoring.manage"), icon=":material/edit_note:"):
+        which, new_name, rename_column, delete_column = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+        target = which.selectbox(t("scoring.manage_which"), names[1:], key="manage_rule_set")
+        new_name.text_input(t("scoring.rename_to"), key="rename_to")
+        rename_column.button(t("scoring.rename"), on_click=_rename, args=(target,),
+                             disabled=not st.session_state.get("rename_to"))
+        delete_column.button(t("scoring.delete"), on_click=_delete, args=(target,))
+        st.caption(t("scoring.manage_caption", name=rule_set_label(DEFAULT_RULES.name)))
 if message := st.session_state.pop("rules_message", None):
     (st.error if message[0] == "error" else st.success)(localized(message[1]))  # in this run's language
 

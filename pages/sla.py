@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
-from leadfunnel.i18n import day, localized, moment_format, t
+from leadfunnel.i18n import day, localized, moment, moment_format, t
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled
 from leadfunnel.sla.compliance import (
     feedback_loop,
@@ -17,7 +17,14 @@ from leadfunnel.sla.compliance import (
     summarise,
     weekly,
 )
-from leadfunnel.sla.policy import HOLIDAY_COUNTRIES, PolicyError, SlaPolicy, load_policy, save_policy
+from leadfunnel.sla.policy import (
+    HOLIDAY_COUNTRIES,
+    PolicyError,
+    SlaPolicy,
+    load_policy,
+    policy_saved_at,
+    save_policy,
+)
 from leadfunnel.ui.downloads import download_buttons, long_table
 from leadfunnel.ui.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
@@ -36,61 +43,81 @@ LEAD_COLUMNS = {
     "score": st.column_config.NumberColumn(t("sla.score"), format="%.0f", help=t("sla.score_help")),
 }
 stored = load_policy(query_runner.con)
+TRIED_KEY = "_sla_tried_policy"  # settings tried in this session only: looking changes nothing for anyone else
+policy: SlaPolicy = st.session_state.get(TRIED_KEY) or stored
 
 st.title(t("sla.title"))
-st.caption(stored.summary())
+st.caption(policy.summary())
+if policy is not stored:
+    notice, back = st.columns([5, 1], vertical_alignment="center")
+    notice.warning(t("sla.trying"), icon=":material/science:")
+    back.button(t("sla.back_to_agreed"), on_click=lambda: st.session_state.pop(TRIED_KEY, None))
+else:
+    saved_at = policy_saved_at(query_runner.con)
+    st.caption(t("sla.agreed_at", at=moment(saved_at)) if saved_at else t("sla.default_policy"))
+
+
+def _country(code: str | None) -> str:
+    return t("sla.no_holidays") if code is None else t(f"country.{code}")
+
 
 with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_policy"):
     left, middle, right = st.columns(3)
-    handover = left.radio(t("sla.handover_event"), ["mql", "sal"], index=["mql", "sal"].index(stored.handover),
+    handover = left.radio(t("sla.handover_event"), ["mql", "sal"], index=["mql", "sal"].index(policy.handover),
                           format_func=str.upper, horizontal=True, key="sla_handover")
-    deadline = left.number_input(t("sla.deadline"), 0.5, 2160.0, float(stored.deadline_hours), 1.0,
+    deadline = left.number_input(t("sla.deadline"), 0.5, 2160.0, float(policy.deadline_hours), 1.0,
                                  key="sla_deadline")
-    business = left.radio(t("sla.count"), ["calendar", "business"], index=int(stored.business_hours),
+    business = left.radio(t("sla.count"), ["calendar", "business"], index=int(policy.business_hours),
                           horizontal=True, format_func=lambda c: t(f"sla.clock.{c}"), key="sla_clock")
-    days = middle.multiselect(t("sla.working_days"), list(range(7)), default=list(stored.working_days),
-                              format_func=lambda d: t(f"weekday.{d}"), key="sla_days")
-    start = middle.time_input(t("sla.day_start"), stored.day_start, key="sla_start")
-    end = middle.time_input(t("sla.day_end"), stored.day_end, key="sla_end")
+    days = middle.pills(t("sla.working_days"), list(range(7)), selection_mode="multi",
+                        default=list(policy.working_days), format_func=lambda d: t(f"weekday.{d}"), key="sla_days")
+    start = middle.time_input(t("sla.day_start"), policy.day_start, key="sla_start")
+    end = middle.time_input(t("sla.day_end"), policy.day_end, key="sla_end")
     country = middle.selectbox(t("sla.holidays"), [None, *HOLIDAY_COUNTRIES],
-                               index=[None, *HOLIDAY_COUNTRIES].index(stored.holiday_country),
-                               format_func=lambda c: t("sla.no_holidays") if c is None else c, key="sla_holidays")
-    zone = right.selectbox(t("sla.timezone"), TIMEZONES, index=TIMEZONES.index(stored.timezone)
-                           if stored.timezone in TIMEZONES else 0, key="sla_zone")
-    touches = right.multiselect(t("sla.touch_types"), list(ACTIVITY_TYPES), default=list(stored.touch_types),
-                                format_func=activity_label,
-                                key="sla_touches")
+                               index=[None, *HOLIDAY_COUNTRIES].index(policy.holiday_country),
+                               format_func=_country, key="sla_holidays")
+    zone = right.selectbox(t("sla.timezone"), TIMEZONES, index=TIMEZONES.index(policy.timezone)
+                           if policy.timezone in TIMEZONES else 0, key="sla_zone")
+    touches = right.pills(t("sla.touch_types"), list(ACTIVITY_TYPES), selection_mode="multi",
+                          default=list(policy.touch_types), format_func=activity_label, key="sla_touches")
     feedback_days = right.number_input(t("sla.feedback_days"), 1, 90,
-                                       int(stored.feedback_days), key="sla_feedback_days")
-    submitted = st.form_submit_button(t("sla.save"), type="primary")
-    if submitted:
+                                       int(policy.feedback_days), key="sla_feedback_days")
+    try_column, save_column = st.columns([1, 1])
+    tried = try_column.form_submit_button(t("sla.try"), help=t("sla.try_help"))
+    saved = save_column.form_submit_button(t("sla.save"), type="primary", help=t("sla.save_help"))
+    if tried or saved:
         try:
-            with writing() as writer:
-                save_policy(writer, SlaPolicy(
-                    handover=handover, deadline_hours=deadline, business_hours=business == "business",
-                    working_days=tuple(sorted(days)), day_start=start, day_end=end, holiday_country=country,
-                    timezone=zone, touch_types=tuple(touches), feedback_days=int(feedback_days)))
+            chosen = SlaPolicy(
+                handover=handover, deadline_hours=deadline, business_hours=business == "business",
+                working_days=tuple(sorted(days or ())), day_start=start, day_end=end, holiday_country=country,
+                timezone=zone, touch_types=tuple(touches or ()), feedback_days=int(feedback_days))
         except PolicyError as error:
             st.error(t("sla.not_saved", error=localized(error)))
         else:
+            if saved:  # the explicit act: agreed for everyone, with when
+                with writing() as writer:
+                    save_policy(writer, chosen)
+                st.session_state.pop(TRIED_KEY, None)
+            else:
+                st.session_state[TRIED_KEY] = chosen
             st.rerun()
 with st.expander(t("sla.definitions")):
     st.markdown(t("sla.definitions_text"))
 
 st.caption(t("sla.scope", start=day(filters.date_from), end=day(filters.date_to)))
 
-classified = handovers(query_runner, filters, stored, as_of)
+classified = handovers(query_runner, filters, policy, as_of)
 if classified.is_empty():
     st.info(t("sla.empty"))
     st.stop()
-if not has_sales_touches(query_runner, stored, as_of):  # missing data is not bad performance
+if not has_sales_touches(query_runner, policy, as_of):  # missing data is not bad performance
     st.metric(t("pack.handed_over"), count(classified.height))
-    st.info(t("sla.no_touches", touches=", ".join(activity_label(k) for k in stored.touch_types)),
+    st.info(t("sla.no_touches", touches=", ".join(activity_label(k) for k in policy.touch_types)),
             icon=":material/info:")
     st.stop()
 now = summarise(classified)
 previous_filters = filters.previous_period()
-before = summarise(handovers(query_runner, previous_filters, stored, as_of)) if previous_filters else {}
+before = summarise(handovers(query_runner, previous_filters, policy, as_of)) if previous_filters else {}
 
 
 metrics = st.columns(7)
@@ -99,7 +126,7 @@ metrics[0].metric(t("sla.compliance"), percent(now["compliance_rate"]),
 for column, key, colour in ((metrics[1], "met", "normal"), (metrics[2], "breached", "inverse"),
                             (metrics[3], "overdue_open", "inverse"), (metrics[4], "pending", "off")):
     column.metric(t(f"pack.{key}"), count(now[key]), count_delta(now[key], before.get(key)), delta_color=colour)
-clock = t(f"sla.clock.{stored.clock}")
+clock = t(f"sla.clock.{policy.clock}")
 metrics[5].metric(t("sla.median_to_touch"), hours(now["median_hours_to_first_touch"]),
                   help=t("sla.median_to_touch_help", clock=clock))
 metrics[6].metric(t("sla.p90_to_touch"), hours(now["p90_hours_to_first_touch"]),
@@ -146,7 +173,7 @@ else:
 st.caption(t("sla.overdue_caption", clock=clock))
 
 st.subheader(t("sla.feedback"))
-loop = feedback_loop(classified, scores, stored, as_of)
+loop = feedback_loop(classified, scores, policy, as_of)
 with_feedback = loop["by_channel"]["with_feedback"].sum()
 accepted = loop["by_channel"]["accepted"].sum()
 st.caption(t("sla.feedback_caption", rate=percent(accepted / with_feedback), n=with_feedback) if with_feedback
@@ -178,7 +205,7 @@ table(
     hide_index=True, width="stretch", column_config={"channel": t("col.channel"), **ACCEPTANCE_COLUMNS})
 download_buttons(loop["by_channel"], "acceptance-by-channel", "by_channel")
 waiting = loop["without_feedback"]
-st.markdown(t("sla.without_feedback", days=stored.feedback_days, n=waiting.height))
+st.markdown(t("sla.without_feedback", days=policy.feedback_days, n=waiting.height))
 if waiting.height:
     long_table(labelled(waiting, "channel", channel_label), "without-feedback", "waiting",
                height=min(36 * (waiting.height + 1) + 4, 320), column_config=LEAD_COLUMNS)

@@ -66,3 +66,34 @@ def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
         raise
     finally:
         cursor.close()
+
+
+def rename_rule_set(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
+    """Give a saved rule set another name (the built-in default keeps its own; a taken name is refused)."""
+    new = new.strip()
+    if DEFAULT_RULES.name in (old, new):
+        raise RuleSetError("rules.built_in", name=DEFAULT_RULES.name)
+    if not new:
+        raise RuleSetError("rules.needs_name")
+    if new != old and new in rule_set_names(con):
+        raise RuleSetError("rules.name_taken", name=new)
+    save_rule_set(con, load_rule_set(con, old).with_changes(name=new))
+    if new != old:
+        delete_rule_set(con, old)
+
+
+def delete_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Remove a saved rule set; the built-in default cannot be deleted."""
+    if name == DEFAULT_RULES.name:
+        raise RuleSetError("rules.built_in_kept", name=DEFAULT_RULES.name)
+    cursor = con.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        for table, column in (("rule_points", "rule_set"), ("rule_fit", "rule_set"), ("rule_sets", "name")):
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = $name", {"name": name})
+        cursor.execute("COMMIT")
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    finally:
+        cursor.close()

@@ -105,6 +105,16 @@ def load_policy(con: duckdb.DuckDBPyConnection) -> SlaPolicy:
     return SlaPolicy.from_json(row[0]) if row else SlaPolicy()
 
 
+def policy_saved_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the agreed policy was last saved (None: the built-in default is in force)."""
+    cursor = con.cursor()
+    try:
+        row = cursor.execute("SELECT saved_at FROM sla_policies WHERE name = $name", {"name": POLICY_NAME}).fetchone()
+    finally:
+        cursor.close()
+    return row[0] if row else None
+
+
 def save_policy(con: duckdb.DuckDBPyConnection, policy: SlaPolicy) -> None:
     cursor = con.cursor()
     try:

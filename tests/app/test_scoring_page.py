@@ -76,3 +76,22 @@ def test_two_saved_scenarios_side_by_side(monkeypatch, scoring_app_db):
     assert table["Caught"].tolist() == [1, 2]
     assert table["Recall"].tolist() == ["50.0%", "100.0%"]
     assert table["Days earlier (median)"].tolist() == ["10.0", "8.5"]
+
+
+def test_saved_rule_sets_can_be_renamed_and_deleted_and_the_default_stays(monkeypatch, scoring_app_db):
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.scoring.store import rule_set_names, save_rule_set
+    from leadfunnel.storage import FileStorage
+
+    with FileStorage(scoring_app_db).writing() as con:
+        save_rule_set(con, DEFAULT_RULES.with_changes(name="展示会重視", threshold=80))
+    app = open_scoring(monkeypatch, scoring_app_db)
+    app.text_input(key="rename_to").input("展示会重視 2025").run()
+    next(b for b in app.button if b.label == "Rename").click().run()
+    assert any("Renamed" in s.value for s in app.success)
+    assert app.selectbox(key="rule_set").options == ["Guide default", "展示会重視 2025"]
+    next(b for b in app.button if b.label == "Delete").click().run()
+    assert app.selectbox(key="rule_set").options == ["Guide default"]
+    con = FileStorage(scoring_app_db).open_reader()
+    assert rule_set_names(con) == [DEFAULT_RULES.name]
+    con.close()

@@ -63,3 +63,25 @@ def test_long_lists_show_their_first_rows_and_say_so(monkeypatch, sla_app_db):
     assert waiting["lead_id"].tolist() == ["H1"]  # the oldest first
     notes = [c.value for c in app.caption if c.value.startswith("Showing the first")]
     assert notes == ["Showing the first 1 of 4 rows; the CSV and Excel downloads have them all."], notes
+
+
+def test_trying_settings_writes_nothing_and_saving_records_when(monkeypatch, sla_app_db):
+    """#13: looking changes nothing for anyone else; agreeing is an explicit act that records when."""
+    from leadfunnel.sla.policy import load_policy, policy_saved_at
+    from leadfunnel.ui.session import runner_for
+
+    app = open_sla(monkeypatch, sla_app_db)
+    before = sla_app_db.read_bytes()
+    app.number_input(key="sla_deadline").set_value(72.0)
+    next(b for b in app.button if b.label == "Try these settings").click().run()
+    assert shown(app)["Compliance"] == "80.0%"  # the numbers under the tried settings …
+    assert any("not the agreed policy" in w.value for w in app.warning)
+    assert sla_app_db.read_bytes() == before  # … and nothing written
+    next(b for b in app.button if b.label == "Back to the agreed policy").click().run()
+    assert shown(app)["Compliance"] == "33.3%"
+    app.number_input(key="sla_deadline").set_value(72.0)
+    next(b for b in app.button if b.label == "Save as the agreed policy").click().run()
+    con = runner_for(sla_app_db).con
+    assert load_policy(con).deadline_hours == 72.0
+    assert policy_saved_at(con) is not None
+    assert any(c.value.startswith("Agreed policy, saved") for c in app.caption)
