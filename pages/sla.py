@@ -146,7 +146,7 @@ BREAKDOWN_COLUMNS = {
     "overdue_open": st.column_config.NumberColumn(t("pack.overdue_open")),
     "pending": st.column_config.NumberColumn(t("pack.pending")),
     "compliance_rate": st.column_config.NumberColumn(t("sla.compliance"), format="%.1f%%"),
-    "median_hours_to_first_touch": st.column_config.NumberColumn(t("sla.median_to_touch"), format="%.1f"),
+    "median_hours_to_first_touch": st.column_config.NumberColumn(t("sla.median_to_touch"), format="localized"),
 }
 for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), ("owner", "channel"),
                              (t("sidebar.owner"), t("col.channel")), strict=True):
@@ -168,7 +168,7 @@ else:
     long_table(overdue, f"overdue-{as_of:%Y%m%d-%H%M}", "overdue", column_config={
         **LEAD_COLUMNS,
         "deadline_at": st.column_config.DatetimeColumn(t("sla.deadline_at"), format=moment_format()),
-        "hours_overdue": st.column_config.NumberColumn(t("pack.hours_overdue"), format="%.1f"),
+        "hours_overdue": st.column_config.NumberColumn(t("pack.hours_overdue"), format="localized"),
     })
 st.caption(t("sla.overdue_caption", clock=clock))
 

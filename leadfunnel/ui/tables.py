@@ -42,6 +42,9 @@ def table(frame: pl.DataFrame, *, column_config: Mapping[str, Any] | None = None
         if isinstance(setting, dict):
             config[name] = st.column_config.TextColumn(setting.get("label"), help=setting.get("help"),
                                                        width=setting.get("width"))
+    for name, dtype in shown.schema.items():  # numbers with the reader's thousands separators: 2,416, not 2416
+        if dtype.is_numeric() and (name not in config or isinstance(config[name], str)):
+            config[name] = st.column_config.NumberColumn(config.get(name, name), format="localized")
     (container or st).dataframe(shown, column_config=config or None, **options)
 
 

@@ -68,7 +68,7 @@ def test_sla_page_says_in_japanese_why_a_policy_is_not_saved(monkeypatch, sla_ap
     app = open_page(monkeypatch, sla_app_db, "pages/sla.py")
     app.radio(key="sla_clock").set_value("business")
     app.time_input(key="sla_end").set_value(time(8, 0))
-    next(b for b in app.button if b.label == "SLAを保存").click().run()
+    next(b for b in app.button if b.label == "合意したSLAとして保存").click().run()
     assert not app.exception
     assert [e.value for e in app.error] == ["SLAは保存されませんでした：終業時刻は始業時刻より後にしてください"]
 
