@@ -166,7 +166,8 @@ def _import_export(con: duckdb.DuckDBPyConnection, paths: list[Path], preset: Pr
     saved = load_mapping(con, mapping_name) if mapping_name else None
     chosen = (PRESETS[saved.preset] if saved else PRESETS[preset.value] if preset not in (
         PresetChoice.auto, PresetChoice.canonical) else guess_preset(tables[0].frame.columns))
-    result = check(con, uploads, tables, chosen, saved.mapping if saved else None, options.zone)
+    result = check(con, uploads, tables, chosen, saved.mapping if saved else None, options.zone,
+                   saved.channel_values if saved else None)
     _say(f"Preset {chosen.label}: {result.prepared.leads.height:,} leads valid ({result.leads_new:,} new, "
          f"{result.leads_updated:,} updated, {result.leads_unchanged:,} unchanged), "
          f"{result.prepared.activities.height:,} activities; {len(result.problems):,} problem(s), "

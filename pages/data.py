@@ -9,10 +9,11 @@ from leadfunnel.database import create_user_database
 from leadfunnel.i18n import language, localized, moment_format, t
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
-from leadfunnel.ingest.presets import IDENTITY_FIELDS, LEAD_FIELDS, PRESETS, guess_mapping, guess_preset
+from leadfunnel.ingest.presets import IDENTITY_FIELDS, LEAD_FIELDS, PRESETS, channel_key, guess_mapping, guess_preset
 from leadfunnel.ingest.readers import DELIMITERS, UnreadableFile, read_table
 from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+from leadfunnel.model import CHANNEL_LABELS, channel_label
 from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.session import database_label, run_query, runner, use_database, writing
@@ -21,6 +22,7 @@ from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
 
 IMPORTED_KEY = "_import_summary"
+MAX_SOURCE_VALUES = 200  # distinct source values offered for mapping to channels
 UPLOADS_KEY = "_uploads_done"
 SOURCES = ("hubspot", "salesforce", "mautic", "generic", "canonical")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16", "euc_jp", "latin-1")
@@ -133,22 +135,46 @@ for index, field in enumerate(MAPPED_FIELDS):
                                           key=f"map:{preset_key}:{use_saved}:{field}")
     if picked != NOT_MAPPED:
         mapping[field] = picked
+channel_values: dict[str, str] = {}
+if "channel" in mapping:  # the file's own source words, each mapped to a channel (saved with the mapping)
+    saved_values = next((m.channel_values for m in saved if m.name == use_saved), {})
+    sources = tables[0].frame[mapping["channel"]].drop_nulls().unique().sort().head(MAX_SOURCE_VALUES).to_list()
+    keys = [*CHANNEL_LABELS, "unknown"]
+    as_written = t("data.channel_as_written")
+    labels = {channel_label(key): key for key in keys}
+
+    def _guess(value: str) -> str:
+        key = saved_values.get(value) or channel_key(value)
+        return channel_label(key) if key in keys else as_written
+
+    with st.expander(t("data.channel_values", n=len(sources)), icon=":material/alt_route:"):
+        edited = st.data_editor(
+            pl.DataFrame({"source": sources, "channel": [_guess(v) for v in sources]},
+                         schema={"source": pl.String, "channel": pl.String}),
+            key=f"channel_values:{preset_key}:{use_saved}:{mapping['channel']}", hide_index=True, width="stretch",
+            disabled=["source"], column_config={
+                "source": st.column_config.TextColumn(t("data.channel_source")),
+                "channel": st.column_config.SelectboxColumn(t("field.channel"), options=[*labels, as_written],
+                                                            required=True)})
+        st.caption(t("data.channel_values_help"))
+    channel_values = {row["source"]: labels[row["channel"]] for row in edited.iter_rows(named=True)
+                      if row["channel"] in labels}
 name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
 mapping_name = name_column.text_input(t("data.save_as"), key="mapping_name", placeholder=t("data.save_as_hint"))
 
 
-def _save_mapping(name: str, chosen: dict[str, str]) -> None:
+def _save_mapping(name: str, chosen: dict[str, str], values: dict[str, str]) -> None:
     """Before the rerun, so the saved mapping is offered at once."""
     with writing() as writer:
-        save_mapping(writer, name, headers, preset_key, chosen)
+        save_mapping(writer, name, headers, preset_key, chosen, values)
     st.session_state["saved_mapping"] = name.strip()
 
 
 button_column.button(t("data.save_mapping"), disabled=not mapping_name, on_click=_save_mapping,
-                     args=(mapping_name, mapping))
+                     args=(mapping_name, mapping, channel_values))
 
 st.subheader(t("data.step_check"))
-result = check(query_runner.con, uploads, tables, preset, mapping, DATA_TIMEZONE)
+result = check(query_runner.con, uploads, tables, preset, mapping, DATA_TIMEZONE, channel_values)
 metrics = st.columns(5)
 metrics[0].metric(t("data.to_import"), f"{result.prepared.leads.height:,}")
 metrics[1].metric(t("data.new"), f"{result.leads_new:,}")

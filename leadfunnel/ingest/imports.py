@@ -60,8 +60,9 @@ class Check:
 
 
 def check(con: duckdb.DuckDBPyConnection, uploads: list[Upload], tables: list[RawTable], preset: Preset,
-          mapping: dict[str, str] | None = None, zone: str = DATA_TIMEZONE) -> Check:
-    prepared = prepare(tables, preset, mapping, zone)
+          mapping: dict[str, str] | None = None, zone: str = DATA_TIMEZONE,
+          channel_values: dict[str, str] | None = None) -> Check:
+    prepared = prepare(tables, preset, mapping, zone, channel_values)
     prepared.problems += _orphan_activities(con, prepared)
     new, updated, unchanged = classify_leads(con, prepared.leads.drop(LINE, strict=False))
     digest = hashlib.sha256()

@@ -63,7 +63,7 @@ class Prepared:
 
 
 def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | None = None,
-            zone: str = DATA_TIMEZONE) -> Prepared:
+            zone: str = DATA_TIMEZONE, channel_values: dict[str, str] | None = None) -> Prepared:
     """Map the contacts / leads file, and each other file by what it is: Salesforce opportunities, an activity
     log, or a file this preset does not read (refused with a reason)."""
     roles = [role_of(table, preset) for table in tables]
@@ -72,11 +72,11 @@ def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | No
     leads_table = lead_tables[0] if lead_tables else None
     if leads_table is not None:
         used = mapping if mapping is not None else guess_mapping(leads_table.frame.columns, preset)
-        prepared = _prepare_leads(leads_table, preset, used, zone)
+        prepared = _prepare_leads(leads_table, preset, used, zone, channel_values or {})
     elif "activities" not in roles:  # nothing recognisable: the first file is read as leads, and says what is missing
         leads_table = tables[0]
         prepared = _prepare_leads(leads_table, preset, mapping or guess_mapping(leads_table.frame.columns, preset),
-                                  zone)
+                                  zone, channel_values or {})
     for table, role in zip(tables, roles, strict=True):
         if table is leads_table:
             continue
@@ -104,7 +104,8 @@ def role_of(table: RawTable, preset: Preset) -> str:
     return "leads"
 
 
-def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zone: str) -> Prepared:
+def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zone: str,
+                   channel_values: dict[str, str]) -> Prepared:
     raw = table.frame.with_columns(table.line_numbers().alias(LINE))
     problems: list[RowProblem] = list(table.problems)
     warnings: list[RowProblem] = list(table.warnings)
@@ -144,7 +145,7 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
             report(problems, text.is_not_null() & number.is_null(), source, "import.not_a_number")
             columns[name] = number.alias(name)
         elif name == "channel":  # a missing source stays missing: a re-import never overwrites a known channel
-            columns[name] = _mapped(text, channel_key)
+            columns[name] = _mapped(text, lambda value: channel_values.get(value) or channel_key(value))
         elif name == "company_size":
             columns[name] = _mapped(text, size_band)
         else:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 
 from leadfunnel.i18n import LocalizedError
 from leadfunnel.ingest.presets import fold
+
+CHANNEL_VALUES = "channel_values"  # key of the value → channel table inside a saved mapping's JSON
 
 
 class MappingError(LocalizedError):
@@ -22,6 +24,7 @@ class SavedMapping:
     name: str
     preset: str
     mapping: dict[str, str]
+    channel_values: dict[str, str] = field(default_factory=dict)  # the file's source values → channel keys
 
 
 def fingerprint(headers: list[str]) -> str:
@@ -30,7 +33,7 @@ def fingerprint(headers: list[str]) -> str:
 
 
 def save_mapping(con: duckdb.DuckDBPyConnection, name: str, headers: list[str], preset: str,
-                 mapping: dict[str, str]) -> None:
+                 mapping: dict[str, str], channel_values: dict[str, str] | None = None) -> None:
     if not name.strip():
         raise MappingError("import.mapping_needs_name")
     cursor = con.cursor()
@@ -43,7 +46,7 @@ def save_mapping(con: duckdb.DuckDBPyConnection, name: str, headers: list[str], 
                        "WHEN NOT MATCHED THEN INSERT VALUES (new.name, new.fingerprint, new.preset, new.mapping, "
                        "new.saved_at)",
                        {"name": name.strip(), "fingerprint": fingerprint(headers), "preset": preset,
-                        "mapping": json.dumps(mapping, ensure_ascii=False),
+                        "mapping": json.dumps({**mapping, CHANNEL_VALUES: channel_values or {}}, ensure_ascii=False),
                         "at": datetime.now().replace(microsecond=0)})
     finally:
         cursor.close()
@@ -57,7 +60,7 @@ def mappings_for(con: duckdb.DuckDBPyConnection, headers: list[str]) -> list[Sav
                               "ORDER BY saved_at DESC, name", {"f": fingerprint(headers)}).fetchall()
     finally:
         cursor.close()
-    return [SavedMapping(name, preset, json.loads(mapping)) for name, preset, mapping in rows]
+    return [_saved(name, preset, mapping) for name, preset, mapping in rows]
 
 
 def load_mapping(con: duckdb.DuckDBPyConnection, name: str) -> SavedMapping:
@@ -69,4 +72,11 @@ def load_mapping(con: duckdb.DuckDBPyConnection, name: str) -> SavedMapping:
         cursor.close()
     if row is None:
         raise MappingError("import.no_such_mapping", name=name)
-    return SavedMapping(row[0], row[1], json.loads(row[2]))
+    return _saved(*row)
+
+
+def _saved(name: str, preset: str, stored: str) -> SavedMapping:
+    """The stored JSON: field → column, plus the channel values under their own key (none in older mappings)."""
+    data = json.loads(stored)
+    values = data.pop(CHANNEL_VALUES, {}) if isinstance(data.get(CHANNEL_VALUES, {}), dict) else {}
+    return SavedMapping(name, preset, {k: v for k, v in data.items() if isinstance(v, str)}, values)

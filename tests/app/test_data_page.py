@@ -70,3 +70,23 @@ def test_the_demo_database_is_never_imported_into(monkeypatch, demo_app_db, tmp_
     assert (tmp_path / "company.duckdb").exists()
     assert "company.duckdb" in app.caption[0].value
     assert app.file_uploader(key="uploads") is not None
+
+
+def test_source_values_are_mapped_to_channels_and_saved_with_the_mapping(monkeypatch, small_app_db, tmp_path):
+    """#13: 'display' and 'social' are read as Display ads and SNS posts; a value can be mapped by hand, and the
+    saved mapping brings the choice back for the next file with these columns."""
+    from tests.own_export import own_export
+
+    app = open_data(monkeypatch, small_app_db)
+    app.file_uploader(key="uploads").set_value(("リード一覧.csv", own_export(tmp_path).read_bytes(), "text/csv")).run()
+    assert not app.exception
+    editor = next(e for e in app.dataframe if "source" in e.value.columns)
+    guessed = dict(zip(editor.value["source"], editor.value["channel"], strict=True))
+    assert guessed["display"] == "Display ads" and guessed["social"] == "SNS posts" and guessed["展示会"] == "Trade show"
+    app.text_input(key="mapping_name").input("名簿").run()
+    next(b for b in app.button if b.label == "Save mapping").click().run()
+    from leadfunnel.ingest.saved_mappings import load_mapping
+    from leadfunnel.ui.session import runner_for
+
+    saved = load_mapping(runner_for(small_app_db).con, "名簿")
+    assert saved.channel_values["display"] == "display_ads" and saved.channel_values["SEO"] == "seo"

@@ -108,3 +108,12 @@ def test_rows_without_ids_get_stable_generated_ids(empty_db):
         ids.append(result.prepared.leads["lead_id"].to_list())
     assert ids[0] == ids[1] and len(set(ids[0])) == 3
     assert all(lead_id.startswith("auto:") and len(lead_id) == len("auto:") + 16 for lead_id in ids[0])
+
+
+def test_source_values_mapped_by_hand_override_the_guess(empty_db):
+    upload = Upload("list.csv", "lead_id,created_at,channel\nV1,2025-04-01,Spring fair\nV2,2025-04-02,display\n"
+                    .encode())
+    table = read_table(upload.data, upload.name)
+    result = check(empty_db, [upload], [table], PRESETS["generic"], channel_values={"Spring fair": "trade_show"})
+    assert dict(zip(result.prepared.leads["lead_id"], result.prepared.leads["channel"], strict=True)) == {
+        "V1": "trade_show", "V2": "display_ads"}
