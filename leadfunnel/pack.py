@@ -129,7 +129,7 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
     now = compliance.summarise(classified)
     before = compliance.summarise(compliance.handovers(runner, previous, policy, as_of)) if previous else {}
     rows = [
-        [t("pack.compliance"), percent(now["compliance_rate"]), percent(before.get("compliance_rate")),
+        [t("sla.compliance"), percent(now["compliance_rate"]), percent(before.get("compliance_rate")),
          rate_delta(now["compliance_rate"], before.get("compliance_rate")) or "–"],
         *[[t(f"pack.{key}"), count(now[key]), count(before.get(key)), count_delta(now[key], before.get(key)) or "–"]
           for key in ("handed_over", "met", "breached", "overdue_open", "pending")],

@@ -145,7 +145,6 @@ MESSAGES: dict[str, str] = {
     "pack.recall": "Recall",
     "pack.precision": "Precision",
     "pack.days_earlier": "Days earlier (median)",
-    "pack.compliance": "Compliance rate",
     "pack.met": "Met",
     "pack.breached": "Breached",
     "pack.overdue_open": "Overdue now",

@@ -143,7 +143,6 @@ MESSAGES: dict[str, str] = {
     "pack.recall": "再現率",
     "pack.precision": "適合率",
     "pack.days_earlier": "前倒し日数（中央値）",
-    "pack.compliance": "SLA遵守率",
     "pack.met": "期限内",
     "pack.breached": "違反",
     "pack.overdue_open": "期限切れ",

@@ -82,7 +82,7 @@ def test_source_values_are_mapped_to_channels_and_saved_with_the_mapping(monkeyp
     assert not app.exception
     editor = next(e for e in app.dataframe if "source" in e.value.columns)
     guessed = dict(zip(editor.value["source"], editor.value["channel"], strict=True))
-    assert guessed["display"] == "Display ads" and guessed["social"] == "SNS posts" and guessed["展示会"] == "Trade show"
+    assert (guessed["display"], guessed["social"], guessed["展示会"]) == ("Display ads", "SNS posts", "Trade show")
     app.text_input(key="mapping_name").input("名簿").run()
     next(b for b in app.button if b.label == "Save mapping").click().run()
     from leadfunnel.ingest.saved_mappings import load_mapping

@@ -111,8 +111,8 @@ def test_rows_without_ids_get_stable_generated_ids(empty_db):
 
 
 def test_source_values_mapped_by_hand_override_the_guess(empty_db):
-    upload = Upload("list.csv", "lead_id,created_at,channel\nV1,2025-04-01,Spring fair\nV2,2025-04-02,display\n"
-                    .encode())
+    upload = Upload("list.csv", b"lead_id,created_at,channel\nV1,2025-04-01,Spring fair\nV2,2025-04-02,display\n"
+)
     table = read_table(upload.data, upload.name)
     result = check(empty_db, [upload], [table], PRESETS["generic"], channel_values={"Spring fair": "trade_show"})
     assert dict(zip(result.prepared.leads["lead_id"], result.prepared.leads["channel"], strict=True)) == {
