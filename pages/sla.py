@@ -25,7 +25,7 @@ from leadfunnel.sla.policy import (
     policy_saved_at,
     save_policy,
 )
-from leadfunnel.ui.downloads import download_buttons, long_table
+from leadfunnel.ui.downloads import download_buttons, long_table, span
 from leadfunnel.ui.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_as_of, current_view
@@ -150,14 +150,13 @@ BREAKDOWN_COLUMNS = {
 }
 for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), ("owner", "channel"),
                              (t("sidebar.owner"), t("col.channel")), strict=True):
-    breakdown = grouped(classified, field).sort("handed_over", descending=True).with_columns(
-        pl.col("compliance_rate") * 100)
+    breakdown = grouped(classified, field).sort("handed_over", descending=True)
     if field == "channel":
         breakdown = labelled(breakdown, "channel", channel_label)
-    table(breakdown, container=tab, hide_index=True, width="stretch",
+    table(breakdown.with_columns(pl.col("compliance_rate") * 100), container=tab, hide_index=True, width="stretch",
           column_config={field: st.column_config.TextColumn(label), **BREAKDOWN_COLUMNS})
-    with tab:
-        download_buttons(breakdown, f"sla-by-{field}", f"sla_{field}")
+    with tab:  # the download has the rate as a fraction: Excel writes it as a percentage
+        download_buttons(breakdown, f"sla-by-{field}-{span(filters)}", f"sla_{field}")
 
 st.subheader(t("pack.overdue_open"))
 scores = handover_scores(query_runner, classified, as_of)

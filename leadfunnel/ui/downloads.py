@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.export import csv_bytes, xlsx_bytes
-from leadfunnel.i18n import t
+from leadfunnel.i18n import CATALOGUES, t
 from leadfunnel.ui.tables import table
 
 DISPLAY_ROWS = 500  # rows a long list shows on the page (data sent per rerun stays small); downloads carry all
@@ -20,6 +20,17 @@ def span(filters: object) -> str:
     return "-".join(days) or "all"
 
 
+def kind_of(column: str) -> str | None:
+    """How a download writes a column, from its name: rates as percentages, amounts as money, hours as hours."""
+    if column.endswith("_rate") or column.startswith("rate_"):
+        return "percent"
+    if "amount" in column:
+        return "money"
+    if "hours" in column:
+        return "hours"
+    return None
+
+
 def download_buttons(frame: pl.DataFrame, name: str, key: str, kinds: Mapping[str, str] | None = None,
                      labels: Mapping[str, str] | None = None) -> None:
     """Two small buttons under a table; the workbook is built only when asked for. With `kinds` and `labels` the
@@ -27,6 +38,9 @@ def download_buttons(frame: pl.DataFrame, name: str, key: str, kinds: Mapping[st
 
     A horizontal row gives each button its natural width (fixed columns cut "Excel" off under narrow tables).
     """
+    labels = labels if labels is not None else {name: t(f"column.{name}") for name in frame.columns
+                                                if f"column.{name}" in CATALOGUES["en"]}
+    kinds = kinds if kinds is not None else {name: kind_of(name) for name in frame.columns if kind_of(name)}
     row = st.container(horizontal=True)
     row.download_button(t("download.csv"), csv_bytes(frame, kinds, labels), file_name=f"{name}.csv",
                         mime="text/csv", key=f"{key}:csv", icon=":material/download:")

@@ -28,3 +28,22 @@ def test_xlsx_keeps_japanese_numbers_and_neutralises_formulas():
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["company", "leads"], ["㈱髙橋①", 3], ["'=HYPERLINK(\"http://x\")", -4]]
     assert sheet["A3"].data_type == "s"  # text, not a formula
+
+
+def test_downloads_carry_the_readers_headers_typed_cells_and_seconds():
+    """#13: percentages as Excel reads them (92.2%), timestamps to the second, headers in the reader's words."""
+    import io
+    from datetime import datetime
+
+    import polars as pl
+    from openpyxl import load_workbook
+
+    from leadfunnel.export import csv_bytes, xlsx_bytes
+
+    frame = pl.DataFrame({"channel": ["seo"], "win_rate": [0.9222222222222223],
+                          "at": [datetime(2025, 4, 1, 9, 5, 7, 123)]})
+    text = csv_bytes(frame, {"win_rate": "percent"}, {"channel": "チャネル", "win_rate": "受注率"}).decode("utf-8-sig")
+    assert text.splitlines() == ["チャネル,受注率,at", "seo,92.2%,2025-04-01 09:05:07"]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, kinds={"win_rate": "percent"}))).active
+    assert sheet["B2"].value == 0.9222222222222223 and sheet["B2"].number_format == "0.0%"
+    assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm:ss"
