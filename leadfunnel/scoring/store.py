@@ -48,8 +48,7 @@ def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     cursor = con.cursor()
     try:
         cursor.execute("BEGIN TRANSACTION")
-        for table, column in (("rule_points", "rule_set"), ("rule_fit", "rule_set"), ("rule_sets", "name")):
-            cursor.execute(f"DELETE FROM {table} WHERE {column} = $name", {"name": rules.name})
+        _delete_rows(cursor, rules.name)
         cursor.execute("INSERT INTO rule_sets VALUES ($name, $threshold, $half_life, $saved_at)",
                        {"name": rules.name, "threshold": rules.threshold, "half_life": rules.half_life_days,
                         "saved_at": datetime.now().replace(microsecond=0)})
@@ -89,11 +88,16 @@ def delete_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> None:
     cursor = con.cursor()
     try:
         cursor.execute("BEGIN TRANSACTION")
-        for table, column in (("rule_points", "rule_set"), ("rule_fit", "rule_set"), ("rule_sets", "name")):
-            cursor.execute(f"DELETE FROM {table} WHERE {column} = $name", {"name": name})
+        _delete_rows(cursor, name)
         cursor.execute("COMMIT")
     except BaseException:
         cursor.execute("ROLLBACK")
         raise
     finally:
         cursor.close()
+
+
+def _delete_rows(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Every row of a rule set, inside the caller's transaction."""
+    for table, column in (("rule_points", "rule_set"), ("rule_fit", "rule_set"), ("rule_sets", "name")):
+        cursor.execute(f"DELETE FROM {table} WHERE {column} = $name", {"name": name})

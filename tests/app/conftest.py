@@ -73,3 +73,22 @@ def scoring_app_db(tmp_path: Path) -> Path:
 def sla_app_db(tmp_path: Path) -> Path:
     """The SLA fixture (tests/fixtures/sla) as a database file of its own."""
     return _fixture_database(tmp_path, "sla", ("leads", "activities", "feedback"))
+
+
+@pytest.fixture
+def own_db(tmp_path: Path) -> Path:
+    """A team's sheet imported on the Data page's path: leads and stage dates, no ids, no activities, no sales
+    touches, no feedback (tests/own_export.py)."""
+    from leadfunnel import database
+    from leadfunnel.ingest.imports import Upload, check, commit
+    from leadfunnel.ingest.presets import PRESETS
+    from leadfunnel.ingest.readers import read_table
+    from tests.own_export import own_export
+
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    upload = Upload("リード一覧.csv", own_export(tmp_path).read_bytes())
+    commit(con, check(con, [upload], [read_table(upload.data, upload.name)], PRESETS["generic"]))
+    con.close()
+    return path

@@ -7,30 +7,12 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from leadfunnel import database
 from leadfunnel.cli import app as cli_app
-from leadfunnel.ingest.imports import Upload, check, commit
-from leadfunnel.ingest.presets import PRESETS
-from leadfunnel.ingest.readers import read_table
 from leadfunnel.scoring.learn import Suggestion
 from tests.app.test_pages import ENTRY
-from tests.own_export import own_export
-
-
-@pytest.fixture
-def own_db(tmp_path: Path) -> Path:
-    """A team's sheet: leads and stage dates, no activities, no sales touches, no feedback."""
-    path = tmp_path / "own.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    upload = Upload("リード一覧.csv", own_export(tmp_path).read_bytes())
-    commit(con, check(con, [upload], [read_table(upload.data, upload.name)], PRESETS["generic"]))
-    con.close()
-    return path
 
 
 def open_page(monkeypatch, db: Path, page: str, **state) -> AppTest:

@@ -8,33 +8,18 @@ Browser grids draw cells on a canvas, so the tables are checked here, on the dat
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadfunnel import database
 from leadfunnel.i18n import set_language
-from leadfunnel.ingest.imports import Upload, check, commit
-from leadfunnel.ingest.presets import PRESETS
-from leadfunnel.ingest.readers import read_table
 from tests.app.test_pages import ENTRY
-from tests.own_export import own_export
 
 PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/data.py")
 RAW = re.compile(r"\b(None|nan|NaN|NaT|Infinity|inf|null)\b")
 ENGLISH_IN_JAPANESE = re.compile(r"\b(empty|unknown|Outcome|Channel)\b")
 
 
-@pytest.fixture
-def own_db(tmp_path: Path) -> Path:
-    path = tmp_path / "own.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    upload = Upload("リード一覧.csv", own_export(tmp_path).read_bytes())
-    commit(con, check(con, [upload], [read_table(upload.data, upload.name)], PRESETS["generic"]))
-    con.close()
-    return path
 
 
 def texts(app: AppTest) -> list[str]:
