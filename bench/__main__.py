@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,13 @@ from rich.progress import Progress
 
 from bench.generate import generate_tables, write_tables
 from bench.run import run as run_benchmark
+
+
+class OrderChoice(StrEnum):
+    time = "time"
+    lead = "lead"
+    random = "random"
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True)
@@ -22,12 +30,15 @@ def generate(
     leads: Annotated[int, typer.Option(min=1)] = 1_000_000,
     activities: Annotated[int, typer.Option(min=0)] = 20_000_000,
     seed: int = 7,
+    order: Annotated[OrderChoice, typer.Option(help="Physical order of the activity rows: time (as exports come), "
+                                                   "lead (grouped by lead) or random.")] = OrderChoice.time,
 ) -> None:
     """Write canonical data at the given scale (deterministic per seed)."""
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Generating", total=1.0)
         tables = generate_tables(leads, activities, seed,
-                                 lambda done, text: progress.update(task, completed=done, description=text))
+                                 lambda done, text: progress.update(task, completed=done, description=text),
+                                 order=order.value)
         progress.update(task, completed=0.9, description="Writing CSV and Parquet")
         written = write_tables(tables, out)
     err.print(f"Wrote {', '.join(str(p) for p in written.values())} (and .parquet)", highlight=False)

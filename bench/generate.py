@@ -38,9 +38,19 @@ def _stage(rng: np.random.Generator, reached: np.ndarray, previous: np.ndarray, 
     return np.where(reached & (previous >= 0), previous + delay, -1)
 
 
+ORDERS = ("time", "lead", "random")
+
+
 def generate_tables(n_leads: int, n_activities: int, seed: int = 7,
-                    progress: Progress | None = None) -> dict[str, pl.DataFrame]:
-    """`leads` and `activities` frames in the canonical schema (timestamps in µs), deterministic per seed."""
+                    progress: Progress | None = None, order: str = "time") -> dict[str, pl.DataFrame]:
+    """`leads` and `activities` frames in the canonical schema (timestamps in µs), deterministic per seed.
+
+    `order` is the physical order of the activity rows: `time` (default) as real activity logs and email-event
+    exports come, consecutive rows belonging to unrelated leads; `lead` grouped by lead (the most favourable
+    order there is, for comparison); `random`.
+    """
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
     rng = np.random.default_rng(seed)
     report = progress or (lambda done, text: None)
     end_us = int(END.timestamp() * _SECOND)
@@ -113,6 +123,10 @@ def generate_tables(n_leads: int, n_activities: int, seed: int = 7,
         pl.Series("activity_type", types).gather(kinds),
         pl.Series("detail", [None] * total, dtype=pl.String),
     ])
+    if order == "time":
+        activities = activities.sort("occurred_at", maintain_order=True)
+    elif order == "random":
+        activities = activities.sample(fraction=1.0, shuffle=True, seed=seed)
     report(0.8, "Generated")
     return {"leads": leads, "activities": activities}
 

@@ -31,3 +31,13 @@ def test_harness_runs_and_prints_every_row(tmp_path, capsys):
     assert "| SLA page with business hours (every section) |" in printed
     assert all(min(row.ours) >= 0 for row in rows)
     assert (tmp_path / "leads.parquet").exists() and (tmp_path / "bench.duckdb").exists()
+
+
+def test_activities_come_in_time_order_by_default_as_real_exports_do():
+    """#15: the default physical order is by time (consecutive rows of unrelated leads); by lead on request."""
+    by_time = generate_tables(500, 10_000, seed=3)["activities"]
+    by_lead = generate_tables(500, 10_000, seed=3, order="lead")["activities"]
+    assert by_time["occurred_at"].is_sorted()
+    assert not by_time["lead_id"].is_sorted()
+    assert by_lead["lead_id"].is_sorted() and not by_lead["occurred_at"].is_sorted()
+    assert sorted(by_time.rows()) == sorted(by_lead.rows())  # the same rows, only their order differs
