@@ -35,7 +35,7 @@ def test_compliance_in_calendar_hours(monkeypatch, sla_app_db):
 def test_changing_the_deadline_changes_the_numbers(monkeypatch, sla_app_db):
     app = open_sla(monkeypatch, sla_app_db)
     app.number_input(key="sla_deadline").set_value(72.0)
-    app.button[0].click().run()  # the policy form's "Save policy"
+    app.button[0].click().run()  # the policy form's first button, "Try these settings"
     assert not app.exception
     metrics = shown(app)
     assert (metrics["Compliance"], metrics["Met"], metrics["Breached"], metrics["Overdue now"],

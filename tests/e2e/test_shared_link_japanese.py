@@ -26,6 +26,7 @@ def test_shared_link_in_japanese_shows_the_same_numbers(server, page):
 
 def dropzone_texts(page) -> list[str]:
     """What the upload box shows: its button and limit line (Streamlit's own texts, painted over by CSS)."""
+    page.locator('.st-key-uploads [data-testid="stFileUploaderDropzone"] button').wait_for()  # drawn after the run
     return page.evaluate("""() => {
         const zone = document.querySelector('.st-key-uploads [data-testid="stFileUploaderDropzone"]');
         const shown = (el) => getComputedStyle(el).fontSize !== '0px' ? el.textContent

@@ -29,7 +29,7 @@ def test_the_funnel_and_a_saved_policy_on_a_lake(fresh_lake, monkeypatch):
     app.switch_page("pages/sla.py").run()
     assert not app.exception
     app.number_input(key="sla_deadline").set_value(48.0)
-    next(b for b in app.button if b.label == "Save policy").click().run()
+    next(b for b in app.button if b.label == "Save as the agreed policy").click().run()
     assert not app.exception
     reader = storage.open_reader()
     try:
