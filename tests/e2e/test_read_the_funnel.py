@@ -38,10 +38,11 @@ def test_filter_by_channel_changes_the_funnel(server, page):
     page.goto(server.url)
     wait_idle(page)
     everyone = int(metric_value(page, "Lead").replace(",", ""))
-    channel_box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    channel_box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.get_by_text("Channel", exact=True)).first
     channel_box.click()
-    page.keyboard.type("Webinar")
-    page.keyboard.press("Enter")
+    channel_box.locator("input").fill("Webinar")
+    page.get_by_role("option", name="Webinar", exact=True).click(timeout=15_000)
     page.keyboard.press("Escape")
     wait_idle(page)
     page.wait_for_function(
