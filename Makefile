@@ -36,6 +36,7 @@ lake-deps:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(STAMP) e2e-deps lake-deps lint
 	$(BIN)/pytest

@@ -8,7 +8,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.i18n import t
 from leadfunnel.ui.auth import require_login
 from leadfunnel.ui.errors import guarded
-from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, remember_view, sidebar
+from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, money_picker, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
 language_picker()
@@ -20,6 +20,7 @@ navigation = st.navigation([
     st.Page("pages/sla.py", title=t("nav.sla"), icon=":material/timer:", url_path="sla"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ])
+money_picker()
 view = guarded("error.the_filters", sidebar, (Filters(), "period", datetime.now().replace(second=0, microsecond=0)))
 remember_view(view)
 guarded("error.the_filters", lambda: meeting_pack_button(*view), None)

@@ -69,5 +69,16 @@ def load(
     run_load(leads, sessions, seconds, db=db)
 
 
+@app.command("first-open")
+def first_open(
+    rounds: Annotated[int, typer.Option(min=1, max=50)] = 5,
+    db: Annotated[Path | None, typer.Option(help="A database to open instead of the bundled demo.")] = None,
+) -> None:
+    """Each page's first open in a new browser session against a hello-world page (one metric, one chart)."""
+    from bench.first_open import run_first_open
+
+    run_first_open(rounds, db)
+
+
 if __name__ == "__main__":
     app()

@@ -89,10 +89,12 @@ def channels_in(path: Path) -> list[str]:
     return [c for (c,) in _rows(path, "SELECT DISTINCT channel FROM leads ORDER BY 1")]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
+def start_server(db: Path, port: int, script: str = "dashboard.py") -> subprocess.Popen:
+    """`streamlit run` of `script` (the dashboard by default) on loopback over `db`; returns once it is healthy."""
+    OUT.mkdir(parents=True, exist_ok=True)
     log = (OUT / f"load-server-{port}.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=PROJECT, env={**os.environ, "LEADFUNNEL_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90

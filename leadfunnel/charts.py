@@ -7,7 +7,9 @@ import html
 import plotly.graph_objects as go
 import polars as pl
 
+from leadfunnel.format import days, money, money_style
 from leadfunnel.i18n import date_pattern, t
+from leadfunnel.metrics import Kind
 from leadfunnel.model import channel_label
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -94,12 +96,17 @@ def rank_colours(n: int, highlighted: int = 3) -> list[str]:
     return [WORST] * k + [MIDDLE] * (n - 2 * k) + [BEST] * k
 
 
-def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, is_rate: bool) -> go.Figure:
-    """Horizontal bars, best channel on top, so the best and worst channels stand out."""
+def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, kind: Kind) -> go.Figure:
+    """Horizontal bars, best channel on top, so the best and worst channels stand out; bar labels are written as
+    the metric's kind is everywhere else (a rate as %, an amount as ¥ or 万円, days with their unit)."""
     ranked = channels.filter(pl.col(metric).is_not_null()).sort(metric)
     values = ranked[metric].to_list()
     labels = [as_text(channel_label(c)) for c in ranked["channel"].to_list()]
-    text = [f"{v:.1%}" if is_rate else f"{v:,.0f}" for v in values]
+    text = [_written(kind, v) for v in values]
+    in_man = kind == "money" and money_style() == "man"  # the axis in 万円 too, so ticks and labels agree
+    if in_man:
+        values = [v / 10_000 for v in values]
+        metric_label = f"{metric_label} ({t('unit.man_yen', n='').strip()})"
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker={"color": rank_colours(len(values)), "line": {"color": "#333", "width": 0.5}},
@@ -109,10 +116,21 @@ def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, is
     top = max((v for v in values if v is not None), default=0) or 1
     # Whole-percent ticks repeat ("1 %, 1 %") on a small range: one decimal there. Room on the right for the
     # longest bar's label, which would otherwise be cut off.
+    is_rate = kind == "percent"
     fig.update_xaxes(title=metric_label, tickformat=(".1%" if top < 0.1 else ".0%") if is_rate else ",",
-                     range=[0, top * 1.18])
+                     tickprefix="¥" if kind == "money" and not in_man else None, range=[0, top * 1.18])
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(300, 34 * len(labels) + 80))
+
+
+def _written(kind: Kind, value: float) -> str:
+    if kind == "percent":
+        return f"{value:.1%}"
+    if kind == "money":
+        return money(value)
+    if kind == "days":
+        return days(value, unit=True)
+    return f"{value:,.0f}"
 
 
 OUTCOME_COLOURS = {"Won": PALETTE[2], "Reached SQL (not won)": PALETTE[0], "Neither": "#BBBBBB"}

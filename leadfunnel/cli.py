@@ -23,6 +23,7 @@ from rich.text import Text
 
 from leadfunnel import database
 from leadfunnel.asof import cutoff, default_as_of
+from leadfunnel.backends import storage_for
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
 from leadfunnel.export import neutralise_formulas
@@ -45,7 +46,7 @@ from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_fil
 from leadfunnel.scoring.scores import current_scores
 from leadfunnel.sla.compliance import handovers, sla_report
 from leadfunnel.sla.policy import PolicyError, load_policy
-from leadfunnel.storage import FileStorage, Storage, StorageBusy, open_current, storage_for
+from leadfunnel.storage import FileStorage, Storage, StorageBusy, open_current
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for logs and scripts

@@ -7,6 +7,7 @@ write so result caches know when they are stale.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Literal
@@ -115,11 +116,48 @@ def _apply_model(con: duckdb.DuckDBPyConnection) -> None:
     for model_file in sorted(MODEL_DIR.glob("*.sql")):
         sql = model_file.read_text(encoding="utf-8")
         if on_lake:
-            from leadfunnel.lake import portable_sql  # a lake refuses key and CHECK constraints
-
-            sql = portable_sql(sql)
+            sql = portable_sql(sql)  # a lake refuses key and CHECK constraints
         con.execute(sql)
     refresh_rollups(con)
+
+
+_TABLE_KEY = re.compile(r",?\s*\b(?:PRIMARY\s+KEY|UNIQUE)\s*\([^()]*\)", re.IGNORECASE)
+_COLUMN_KEY = re.compile(r"\bPRIMARY\s+KEY\b(?!\s*\()", re.IGNORECASE)
+_COLUMN_UNIQUE = re.compile(r"\bUNIQUE\b(?!\s*\()", re.IGNORECASE)
+_CHECK = re.compile(r"\bCHECK\s*\(", re.IGNORECASE)
+
+
+def portable_sql(sql: str) -> str:
+    """Model SQL without the constraints DuckLake cannot hold (PRIMARY KEY, UNIQUE, CHECK).
+
+    A key column stays NOT NULL; keeping keys unique is the writers' job on both backends (they upsert
+    with MERGE INTO and import validation rejects duplicate ids), and values are checked on import.
+    """
+    sql = _TABLE_KEY.sub("", sql)
+    sql = _COLUMN_KEY.sub("NOT NULL", sql)
+    sql = _COLUMN_UNIQUE.sub("", sql)
+    while (match := _CHECK.search(sql)) is not None:
+        end = _closing_parenthesis(sql, match.end() - 1)
+        sql = sql[:match.start()].rstrip(" ") + sql[end + 1:]
+    return sql
+
+
+def _closing_parenthesis(sql: str, start: int) -> int:
+    """Index of the parenthesis closing the one at `start`, skipping quoted text."""
+    depth, quote = 0, None
+    for index in range(start, len(sql)):
+        char = sql[index]
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError("unbalanced parentheses in model SQL")
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:

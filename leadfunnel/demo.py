@@ -18,7 +18,8 @@ import numpy as np
 import polars as pl
 
 from leadfunnel.i18n import t
-from leadfunnel.ingest.store import TABLE_SCHEMAS, write_tables
+from leadfunnel.ingest.store import write_tables
+from leadfunnel.model import TABLE_SCHEMAS
 from leadfunnel.storage import build_file
 
 Progress = Callable[[float, str], None]

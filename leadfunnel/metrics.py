@@ -21,10 +21,6 @@ class Metric:
     definition: str | None = None  # catalogue key of its definition, shown beside it
     rank: bool = False  # offered to rank channels by
 
-    @property
-    def is_rate(self) -> bool:
-        return self.kind == "percent"
-
 
 CHANNEL_METRICS: tuple[Metric, ...] = (
     Metric("channel", "text", "col.channel"),

@@ -1,10 +1,47 @@
-"""Names of the canonical model that the code (not only the SQL) needs: stages, channels, activity types."""
+"""Names of the canonical model that the code (not only the SQL) needs: the tables' columns and types, stages,
+channels, activity types."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import polars as pl
+
+# The canonical tables as every import writes them (queries/model/01_tables.sql holds the same columns).
+LEAD_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "created_at": pl.Datetime("us"),
+    "channel": pl.String(),
+    "company": pl.String(),
+    "industry": pl.String(),
+    "company_size": pl.String(),
+    "owner": pl.String(),
+    "mql_at": pl.Datetime("us"),
+    "sal_at": pl.Datetime("us"),
+    "sql_at": pl.Datetime("us"),
+    "opportunity_at": pl.Datetime("us"),
+    "won_at": pl.Datetime("us"),
+    "lost_at": pl.Datetime("us"),
+    "amount": pl.Float64(),
+    "job_title": pl.String(),  # last: added in schema version 6
+}
+ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "occurred_at": pl.Datetime("us"),
+    "activity_type": pl.String(),
+    "detail": pl.String(),
+}
+FEEDBACK_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "at": pl.Datetime("us"),
+    "verdict": pl.String(),
+    "reason": pl.String(),
+}
+TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "leads": LEAD_SCHEMA,
+    "activities": ACTIVITY_SCHEMA,
+    "feedback": FEEDBACK_SCHEMA,
+}
 
 STAGES: tuple[str, ...] = ("lead", "mql", "sal", "sql", "opportunity", "won")
 STAGE_LABELS: dict[str, str] = {

@@ -16,15 +16,15 @@ import plotly.graph_objects as go
 from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
+from leadfunnel.format import count, count_delta, percent, rate_delta
 from leadfunnel.i18n import day, language, moment, t
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.query import QueryRunner
-from leadfunnel.scoring.backtest import Backtest, lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.backtest import threshold_curve as curve_of
+from leadfunnel.scoring.engine import engine_on
 from leadfunnel.scoring.rules import RuleSet, rule_set_label
 from leadfunnel.sla import compliance
 from leadfunnel.sla.policy import SlaPolicy
-from leadfunnel.ui.format import count, count_delta, percent, rate_delta
 
 STYLE = """
 body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, sans-serif; margin: 2rem auto;
@@ -90,30 +90,22 @@ def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures:
     table = _table([t("col.channel"), t("col.leads"), t("col.mql"), t("col.sql"), t("col.won"),
                     t("metric.mql_rate"), t("metric.sql_rate"), t("metric.win_rate"),
                     t("metric.lead_to_won_rate")], rows)
-    chart = channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"), is_rate=True)
+    chart = channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"), kind="percent")
     return f"<h2>{_e(t('channels.title'))}</h2>{table}{figures.html(chart)}"
 
 
 def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, proposed: RuleSet | None,
                      as_of: datetime, figures: _Figures) -> str:
-    history = load_history(runner, cutoff(as_of), filters)
-    results: list[tuple[RuleSet, Backtest]] = []
-    per_lead = None
-    for rules in (current, proposed):
-        if rules is None:
-            continue
-        outcomes = lead_outcomes(history, running_scores(history, rules), rules, "sql")
-        per_lead = per_lead if per_lead is not None else outcomes
-        results.append((rules, summarise(outcomes, rules.threshold, "sql")))
+    engine = engine_on(runner, cutoff(as_of), filters)  # the page's engine: the same numbers
+    results = [(rules, engine.summary(rules)) for rules in (current, proposed) if rules is not None]
     header = [t("pack.scenario"), t("pack.threshold"), t("pack.handed_over"), t("pack.caught"), t("pack.recall"),
               t("pack.precision"), t("pack.days_earlier")]
     rows = [[rule_set_label(rules.name), f"{rules.threshold:g}", count(r.crossed), count(r.caught), percent(r.recall),
              percent(r.precision), "–" if r.median_lead_days is None else f"{r.median_lead_days:.1f}"]
             for rules, r in results]
-    chart = ""
-    if per_lead is not None:
-        base = results[0][1]
-        chart = figures.html(threshold_curve_figure(curve_of(per_lead), current.threshold, base.crossed, base.recall))
+    base = results[0][1]
+    curve = curve_of(engine.outcomes(current))
+    chart = figures.html(threshold_curve_figure(curve, current.threshold, base.crossed, base.recall))
     return (f"<h2>{_e(t('pack.scoring'))}</h2><p class='note'>{_e(t('pack.scoring_note', as_of=moment(as_of)))}</p>"
             f"{_table(header, rows)}{chart}")
 

@@ -33,6 +33,10 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+class LakeError(RuntimeError):
+    """A lake or Parquet folder that cannot be used as configured; the message says what to set."""
+
+
 class StorageBusy(LocalizedRuntimeError):
     """Another process holds the data in a way that keeps this one out; the message says what to do."""
 
@@ -180,21 +184,6 @@ class FileStorage:
         for leftover in self.path.parent.glob(f"{self.path.name}.tmp-*"):
             with suppress(OSError):
                 leftover.unlink()
-
-
-def storage_for(location: Path | str) -> Storage:
-    """The storage a `--db` value or LEADFUNNEL_DB names: a DuckLake (`ducklake:postgres:…`), a folder of
-    Parquet files read in place (`parquet:DIR`), or a DuckDB file (anything else). See docs/scale.md."""
-    text = str(location)
-    if text.startswith("ducklake:"):
-        from leadfunnel.lake import LakeStorage  # lazy: lake imports this module
-
-        return LakeStorage(text)
-    if text.startswith("parquet:"):
-        from leadfunnel.lake import ParquetFolderStorage
-
-        return ParquetFolderStorage(text)
-    return FileStorage(location)
 
 
 def sql_string(value: Path | str) -> str:

@@ -32,6 +32,7 @@ def on_every_week(counts: pl.DataFrame, start: date, end: date, columns: list[st
             .with_columns(pl.col(columns).fill_null(0)).sort("week"))
 
 
-def per_week(total: float, start: date, end: date) -> float:
-    """An average per week over the whole range: total ÷ (days ÷ 7)."""
-    return total / (((end - start).days + 1) / 7)
+def per_week(weekly: pl.DataFrame, column: str) -> float:
+    """`column`'s average per week over every day of the range (`weekly` has week_grid's `days`): total ÷ (days ÷ 7),
+    not over the weeks that had events."""
+    return float(weekly[column].sum()) / max(int(weekly["days"].sum()), 1) * 7 if weekly.height else 0.0

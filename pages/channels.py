@@ -25,7 +25,7 @@ metric = st.selectbox(t("channels.rank_by"), list(RANKING_ORDER), format_func=la
                       key="channel_metric")
 chosen = catalogue[metric]
 label, definition = t(chosen.label), t(chosen.definition or chosen.label)
-st.plotly_chart(channel_figure(channels, metric, label, is_rate=chosen.is_rate), width="stretch",
+st.plotly_chart(channel_figure(channels, metric, label, kind=chosen.kind), width="stretch",
                 key="channel_chart")
 st.caption(t("channels.chart_caption", label=label, definition=definition))
 

@@ -4,10 +4,10 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import funnel_figure, monthly_stage_figure
+from leadfunnel.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.i18n import day, t
 from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span
-from leadfunnel.ui.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import sla_weekly_figure
+from leadfunnel.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.i18n import day, localized, moment, moment_format, t
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled
 from leadfunnel.sla.compliance import (
@@ -26,7 +27,6 @@ from leadfunnel.sla.policy import (
     save_policy,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table

@@ -18,6 +18,11 @@ MESSAGES: dict[str, str] = {
     "nav.data": "Data",
     # sidebar
     "sidebar.language": ":material/translate: Language / 言語",
+    "sidebar.money": "Amounts",
+    "sidebar.money.yen": "¥1,200,000",
+    "sidebar.money.man": "120万円",
+    "sidebar.money_help": "How amounts are written on the pages and in the meeting pack: in yen, or in units of ten "
+                          "thousand yen (万円, one decimal) as Japanese meetings often do. Downloads keep yen.",
     "sidebar.filters": "Filters",
     "sidebar.no_data": "No data yet.",
     "sidebar.date_range": "Date range",
@@ -75,6 +80,7 @@ MESSAGES: dict[str, str] = {
     "funnel.not_in_data_help": "No lead in this database has a {stage} date, so the dashboard does not make one up: the next stage converts from the last stage your data has.",
     "funnel.period_entries": "Period counts are stage entries in the date range, not one group of leads: a lead can enter MQL now after being created in an earlier period, so a stage can count more than the one before it (then no drop-off is shown).",
     "unit.money": "¥{n}",
+    "unit.man_yen": "{n}万円",
     "unit.days": "{n} days",
     "unit.hours": "{n} h",
     "funnel.maturing": "Recent cohorts are still maturing: their later stages fill in over the coming months.",

@@ -18,6 +18,11 @@ MESSAGES: dict[str, str] = {
     "nav.data": "データ",
     # sidebar
     "sidebar.language": ":material/translate: Language / 言語",
+    "sidebar.money": "金額の表示",
+    "sidebar.money.yen": "¥1,200,000",
+    "sidebar.money.man": "120万円",
+    "sidebar.money_help": "ページとミーティング資料での金額の書き方です。円単位、または万円単位"
+                          "（小数点以下1桁）で表示します。ダウンロードは円単位のままです。",
     "sidebar.filters": "フィルター",
     "sidebar.no_data": "まだデータがありません。",
     "sidebar.date_range": "期間",
@@ -75,6 +80,7 @@ MESSAGES: dict[str, str] = {
     "funnel.not_in_data_help": "このデータベースには {stage} の日付を持つリードが1件もないため、数を作りません。次の段階は、データにある直前の段階からの転換として数えます。",
     "funnel.period_entries": "期間表示の数は、期間内に各段階へ入った件数で、同じリードの集まりではありません。前の期間に作成されたリードが今期 MQL になることもあるため、前の段階より多くなる場合があります（そのときは離脱数を表示しません）。",
     "unit.money": "¥{n}",
+    "unit.man_yen": "{n}万円",
     "unit.days": "{n} 日",
     "unit.hours": "{n} 時間",
     "funnel.maturing": "最近のコホートはまだ途中です。後のステージの数字は今後数か月で埋まっていきます。",

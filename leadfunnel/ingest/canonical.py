@@ -42,7 +42,7 @@ from leadfunnel.ingest.readers import (
     physical_lines,
     split_rows,
 )
-from leadfunnel.ingest.store import TABLE_SCHEMAS, ImportLogEntry, WriteSummary, count_incoming_leads, write_incoming
+from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, count_incoming_leads, write_incoming
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone, parse_timestamps
 from leadfunnel.ingest.values import (
     CONTROL_IN_KEY,
@@ -52,7 +52,7 @@ from leadfunnel.ingest.values import (
     parse_numbers,
     range_text,
 )
-from leadfunnel.model import FEEDBACK_VERDICTS
+from leadfunnel.model import FEEDBACK_VERDICTS, TABLE_SCHEMAS
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "leads": ("lead_id", "created_at"),

@@ -35,9 +35,9 @@ from leadfunnel.ingest.presets import (
     size_band,
 )
 from leadfunnel.ingest.readers import RawTable
-from leadfunnel.ingest.store import TABLE_SCHEMAS
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE, parse_timestamps
 from leadfunnel.ingest.values import control_characters, implausible, parse_numbers, range_text
+from leadfunnel.model import TABLE_SCHEMAS
 
 LINE = "__line"
 FILE = "__file"

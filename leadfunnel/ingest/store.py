@@ -15,42 +15,8 @@ import polars as pl
 
 from leadfunnel.database import bump_data_version, refresh_rollups
 from leadfunnel.ingest.errors import UnknownLeadActivities
+from leadfunnel.model import LEAD_SCHEMA, TABLE_SCHEMAS
 from leadfunnel.paths import QUERY_DIR
-
-LEAD_SCHEMA: dict[str, pl.DataType] = {
-    "lead_id": pl.String(),
-    "created_at": pl.Datetime("us"),
-    "channel": pl.String(),
-    "company": pl.String(),
-    "industry": pl.String(),
-    "company_size": pl.String(),
-    "owner": pl.String(),
-    "mql_at": pl.Datetime("us"),
-    "sal_at": pl.Datetime("us"),
-    "sql_at": pl.Datetime("us"),
-    "opportunity_at": pl.Datetime("us"),
-    "won_at": pl.Datetime("us"),
-    "lost_at": pl.Datetime("us"),
-    "amount": pl.Float64(),
-    "job_title": pl.String(),  # last: added in schema version 6
-}
-ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
-    "lead_id": pl.String(),
-    "occurred_at": pl.Datetime("us"),
-    "activity_type": pl.String(),
-    "detail": pl.String(),
-}
-FEEDBACK_SCHEMA: dict[str, pl.DataType] = {
-    "lead_id": pl.String(),
-    "at": pl.Datetime("us"),
-    "verdict": pl.String(),
-    "reason": pl.String(),
-}
-TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "leads": LEAD_SCHEMA,
-    "activities": ACTIVITY_SCHEMA,
-    "feedback": FEEDBACK_SCHEMA,
-}
 
 _SQL_TYPES: dict[pl.DataType, str] = {pl.String(): "VARCHAR", pl.Datetime("us"): "TIMESTAMP", pl.Float64(): "DOUBLE"}
 _LEAD_FIELDS = [c for c in LEAD_SCHEMA if c != "lead_id"]

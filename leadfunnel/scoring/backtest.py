@@ -187,11 +187,6 @@ def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outco
     )
 
 
-def backtest(history: History, rules: RuleSet, outcome: Outcome = "sql") -> Backtest:
-    per_lead = lead_outcomes(history, running_scores(history, rules), rules, outcome)
-    return summarise(per_lead, rules.threshold, outcome)
-
-
 def summarise(per_lead: pl.DataFrame, threshold: float, outcome: Outcome) -> Backtest:
     """Counts from a per-lead frame; the median lead time needs crossing times (the per-event path)."""
     caught = per_lead.filter("caught")

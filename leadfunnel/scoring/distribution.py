@@ -8,6 +8,8 @@ from datetime import datetime
 
 import polars as pl
 
+from leadfunnel.model import activity_label, channel_label, labelled
+
 OUTCOME_GROUPS: tuple[str, ...] = ("Won", "Reached SQL (not won)", "Neither")
 
 
@@ -45,14 +47,19 @@ def by_channel(scored: pl.DataFrame, threshold: float) -> pl.DataFrame:
 
 def top_open_leads(scored: pl.DataFrame, as_of: datetime, run: Callable[..., pl.DataFrame],
                    limit: int = 50) -> pl.DataFrame:
-    """The highest-scoring leads not handed over (no MQL) by the as-of instant, with their recent activities.
+    """The highest-scoring leads not handed over (no MQL) by the as-of instant, with their recent activities;
+    channel and activity types as the reader's labels.
 
     `run` is the query runner's `run` (or the app's cached equivalent): only these leads' activities are read.
     """
     open_leads = (scored.filter(pl.col("mql_at").is_null() | (pl.col("mql_at") >= as_of))
                   .sort("score", "lead_id", descending=[True, False]).head(limit))
     latest = run("scoring/recent_activities", {"lead_ids": open_leads["lead_id"].to_list(), "as_of": as_of})
-    return (open_leads.join(latest, on="lead_id", how="left")
-            .select("lead_id", "company", "channel", "owner", pl.col("score").round(1), "last_activity",
-                    "recent_activities")
-            .sort("score", "lead_id", descending=[True, False]))
+    top = (open_leads.join(latest, on="lead_id", how="left")
+           .select("lead_id", "company", "channel", "owner", pl.col("score").round(1), "last_activity",
+                   "recent_activities")
+           .sort("score", "lead_id", descending=[True, False]))
+    # Labels in the caller's thread, which knows the reader's language (Polars' own threads do not).
+    return labelled(top, "channel", channel_label).with_columns(pl.Series("recent_activities", [
+        None if kinds is None else ", ".join(activity_label(k) for k in kinds.split(", "))
+        for kinds in top["recent_activities"]], dtype=pl.String))

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from leadfunnel.i18n import LocalizedError, Message
+from leadfunnel.model import activity_label
 from leadfunnel.scoring.backtest import History, Outcome
 from leadfunnel.scoring.rules import SALES_TOUCH_TYPES, RuleSet
 
@@ -34,6 +35,14 @@ class Suggestion:
     holdout_auc_suggested: float
     train_leads: int
     holdout_leads: int
+
+    def against(self, current: RuleSet) -> pl.DataFrame:
+        """Activity type (the reader's label), its current and its suggested points; most suggested first."""
+        return pl.DataFrame({
+            "activity_type": [activity_label(kind) for kind in self.points],
+            "current": [current.points.get(kind, 0.0) for kind in self.points],
+            "suggested": list(self.points.values()),
+        }).sort("suggested", descending=True)
 
 
 def activity_counts(history: History, outcome: Outcome) -> tuple[pl.DataFrame, list[str]]:

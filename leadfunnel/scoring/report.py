@@ -7,7 +7,8 @@ from typing import Any
 
 from leadfunnel.asof import cutoff
 from leadfunnel.query import QueryRunner
-from leadfunnel.scoring.backtest import Outcome, backtest, load_history
+from leadfunnel.scoring.backtest import Outcome
+from leadfunnel.scoring.engine import engine_on
 from leadfunnel.scoring.rules import RuleSet
 from leadfunnel.scoring.scores import current_scores
 
@@ -15,7 +16,7 @@ from leadfunnel.scoring.scores import current_scores
 def scores_report(runner: QueryRunner, rules: RuleSet, as_of: datetime, outcome: Outcome = "sql") -> dict[str, Any]:
     """Everything at or before `as_of` counts (leadfunnel.asof)."""
     scores = current_scores(runner, cutoff(as_of), rules)
-    result = backtest(load_history(runner, cutoff(as_of)), rules, outcome)
+    result = engine_on(runner, cutoff(as_of), outcome=outcome).summary(rules)
     return {
         "as_of": as_of.isoformat(),
         "rule_set": rules.name,

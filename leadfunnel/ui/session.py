@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel import database, paths
+from leadfunnel.backends import storage_for
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
 from leadfunnel.i18n import localized, t
@@ -23,10 +24,11 @@ from leadfunnel.paths import DEMO_DATABASE
 from leadfunnel.paths import database_location as configured_location
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
+from leadfunnel.scoring.engine import ScoringEngine
 from leadfunnel.scoring.learn import NotEnoughHistory, Suggestion, suggest_points
 from leadfunnel.scoring.rollup import Rollup, load_rollup
 from leadfunnel.scoring.rules import RuleSet
-from leadfunnel.storage import FileStorage, StorageBusy, open_current, storage_for
+from leadfunnel.storage import FileStorage, StorageBusy, open_current
 
 
 def ensure_demo_database(path: Path) -> None:
@@ -220,6 +222,14 @@ def replayed_outcomes(as_of: datetime, filters: Filters, rules: RuleSet, outcome
     query_runner, path, version, instant, segments = _view_key(as_of, filters)
     history = _history(query_runner, path, version, instant, segments)
     return _replayed(history, rules, path, version, instant, segments, outcome, _rules_key(rules))
+
+
+def scoring_engine(as_of: datetime, filters: Filters, outcome: Outcome) -> ScoringEngine:
+    """The scoring engine on this view, over the shared per-lead rollup and the cached replays."""
+    def replay(rules: RuleSet) -> pl.DataFrame:
+        return replayed_outcomes(as_of, filters, rules, outcome)
+
+    return ScoringEngine(scoring_rollup(as_of, filters), replay, outcome)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

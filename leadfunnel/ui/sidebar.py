@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.filters import COMPARES, MODES, Filters, Mode
+from leadfunnel.format import MONEY_STYLES, MoneyStyle, money_style, set_money_style
 from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, moment, set_language, t
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
@@ -33,11 +34,20 @@ def default_range(first_day: date, last_day: date, last_stage_day: date | None =
 
 def language_picker() -> str:
     """The language of this session: the link's `lang`, else the browser's, else English; in the sidebar."""
-    url_state.restore_language(LANGUAGES, language_from_locale(st.context.locale))
+    url_state.restore_choice("lang", LANGUAGES, language_from_locale(st.context.locale))
     chosen = st.sidebar.selectbox(t("sidebar.language"), list(LANGUAGES),
                                   format_func=LANGUAGES.get, key="lang")
     set_language(chosen)
     return chosen
+
+
+def money_picker() -> MoneyStyle:
+    """How amounts are written in this session (¥1,200,000 or 120万円); in the link as `money=man`."""
+    url_state.restore_choice("money", MONEY_STYLES, "yen")
+    style = st.sidebar.radio(t("sidebar.money"), MONEY_STYLES, format_func=lambda s: t(f"sidebar.money.{s}"),
+                             key="money", horizontal=True, help=t("sidebar.money_help"))
+    set_money_style(style)
+    return style
 
 
 def sidebar() -> tuple[Filters, Mode, datetime]:
@@ -83,6 +93,7 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
     default_instant = now.replace(second=0, microsecond=0)
     url_state.publish({
         "lang": None if st.session_state.get("lang") == "en" else st.session_state.get("lang"),
+        "money": None if money_style() == "yen" else money_style(),
         "db": linked_database_name(),
         "from": None if date_from == default_from and date_to == default_to else date_from.isoformat(),
         "to": None if date_from == default_from and date_to == default_to else date_to.isoformat(),

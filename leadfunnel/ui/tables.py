@@ -17,8 +17,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from leadfunnel.format import days, hours, money, percent
 from leadfunnel.i18n import date_pattern
-from leadfunnel.ui.format import days, hours, money, percent
 
 MISSING = "–"
 WRITERS: dict[str, Callable[[float], str]] = {"percent": percent, "days": days, "hours": hours, "money": money,

@@ -3,8 +3,8 @@
 On a session's first run, valid parameters are copied into the widgets' state before they are drawn;
 invalid or stale ones (a channel that no longer exists, a date outside the data) are dropped and
 named in a notice. After the widgets are drawn, their values are written back (defaults left out).
-Parameters: lang, from, to, mode, channel, industry, size, owner (the last four repeatable); pages add
-their own (scoring: rules, threshold, half_life, outcome; SLA: as_of).
+Parameters: lang, money (amounts as 万円), from, to, mode, channel, industry, size, owner (the last four
+repeatable); pages add their own (scoring: rules, threshold, half_life, outcome; SLA: as_of).
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ def first_run() -> bool:
     return not st.session_state.get(RESTORED_KEY, False)
 
 
-def restore_language(languages: Iterable[str], default: str) -> None:
-    if first_run() and "lang" not in st.session_state:
-        wanted = st.query_params.get("lang")
-        st.session_state["lang"] = wanted if wanted in languages else default
+def restore_choice(key: str, allowed: Iterable[str], default: str) -> None:
+    """A display setting (`lang`, `money`) from the link on the session's first run, else `default`; the key is
+    both the widget's and the parameter's name."""
+    if first_run() and key not in st.session_state:
+        wanted = st.query_params.get(key)
+        st.session_state[key] = wanted if wanted in allowed else default
 
 
 def restore_filters(first_day: date, last_day: date, modes: Iterable[str],
@@ -36,8 +38,9 @@ def restore_filters(first_day: date, last_day: date, modes: Iterable[str],
         return []
     st.session_state[RESTORED_KEY] = True
     params, invalid = st.query_params, []
-    if "lang" in params and params["lang"] != st.session_state.get("lang"):
-        invalid.append(f"lang={params['lang']}")
+    for name in ("lang", "money"):  # display settings restored before the filters: named here if refused
+        if name in params and params[name] != st.session_state.get(name):
+            invalid.append(f"{name}={params[name]}")
     if "from" in params or "to" in params:
         try:
             start = date.fromisoformat(params.get("from", first_day.isoformat()))

@@ -83,3 +83,19 @@ def test_weights_and_the_sla_instant_travel_in_the_link(monkeypatch, scoring_app
     assert not sla.exception
     shown = {m.label: m.value for m in sla.metric}
     assert (shown["Compliance"], shown["Overdue now"], shown["Pending"]) == ("33.3%", "1", "1")
+
+
+def test_amounts_in_man_yen_travel_in_the_link(monkeypatch, small_app_db):
+    """#13 formats: 万円 is a sidebar choice kept in the link; the channels table writes amounts in it."""
+    app = open_link(monkeypatch, small_app_db, money="man", mode="cohort", **{"from": "2025-01-01", "to": "2025-03-31"})
+    app.switch_page("pages/channels.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value.set_index("channel")
+    # tests/fixtures/small: A1 (webinar) won ¥1,000,000, A5 (seo) won ¥2,000,000, both created in Q1.
+    assert table.loc["Webinar", "won_amount"] == "100万円" and table.loc["SEO / owned media", "won_amount"] == "200万円"
+    assert app.query_params["money"] == "man"
+    app.radio(key="money").set_value("yen").run()
+    assert app.dataframe[0].value.set_index("channel").loc["Webinar", "won_amount"] == "¥1,000,000"
+    assert "money" not in app.query_params  # the default is left out of the URL
+    stale = open_link(monkeypatch, small_app_db, money="dollars")
+    assert "money=dollars" in stale.sidebar.warning[0].value and stale.radio(key="money").value == "yen"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from leadfunnel import lake
+from leadfunnel import extensions, lake
 
 SERVER_USER = "postgres"  # the Debian package's account: PostgreSQL refuses to run as root
 ROLE = "leadfunnel"
@@ -49,7 +49,7 @@ class Lake:
     def env(self) -> dict[str, str]:
         """The environment a CLI process needs to create or open this lake."""
         return {**os.environ, lake.DATA_PATH_ENV: str(self.data_path),
-                lake.EXTENSION_DIR_ENV: os.environ[lake.EXTENSION_DIR_ENV]}
+                extensions.EXTENSION_DIR_ENV: os.environ[extensions.EXTENSION_DIR_ENV]}
 
 
 def _unavailable(reason: str) -> None:
@@ -76,18 +76,19 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def extension_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A private DuckDB extension directory for the session, filled from the wheels (no network)."""
-    for name in lake.REQUIRED_EXTENSIONS:
-        if lake.extension_file(name) is None:
-            _unavailable(f"the {lake.EXTENSION_WHEELS[name]} wheel is not installed (pip install -r requirements.txt)")
+    for name in extensions.REQUIRED_EXTENSIONS:
+        if extensions.extension_file(name) is None:
+            _unavailable(f"the {extensions.EXTENSION_WHEELS[name]} wheel is not installed "
+                         "(pip install -r requirements.txt)")
     path = tmp_path_factory.mktemp("duckdb-extensions")
-    previous = os.environ.get(lake.EXTENSION_DIR_ENV)
-    os.environ[lake.EXTENSION_DIR_ENV] = str(path)
-    lake.extension_directory()
+    previous = os.environ.get(extensions.EXTENSION_DIR_ENV)
+    os.environ[extensions.EXTENSION_DIR_ENV] = str(path)
+    extensions.extension_directory()
     yield path
     if previous is None:
-        os.environ.pop(lake.EXTENSION_DIR_ENV, None)
+        os.environ.pop(extensions.EXTENSION_DIR_ENV, None)
     else:
-        os.environ[lake.EXTENSION_DIR_ENV] = previous
+        os.environ[extensions.EXTENSION_DIR_ENV] = previous
 
 
 @pytest.fixture(scope="session")

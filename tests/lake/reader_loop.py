@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+from leadfunnel.backends import storage_for
 from leadfunnel.filters import Filters
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import funnel_report
-from leadfunnel.storage import storage_for
 
 STATE_SQL = ("SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM activities), "
              "(SELECT value FROM meta WHERE key = 'data_version')")

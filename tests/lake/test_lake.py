@@ -10,17 +10,19 @@ import polars as pl
 import pytest
 
 from leadfunnel import database
+from leadfunnel.database import portable_sql
 from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.ingest.saved_mappings import load_mapping, save_mapping
-from leadfunnel.ingest.store import ACTIVITY_SCHEMA, LEAD_SCHEMA, write_tables
-from leadfunnel.lake import LakeError, LakeStorage, portable_sql
+from leadfunnel.ingest.store import write_tables
+from leadfunnel.lake import LakeStorage
+from leadfunnel.model import ACTIVITY_SCHEMA, LEAD_SCHEMA
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channels_report, funnel_report
 from leadfunnel.scoring.rules import DEFAULT_RULES
 from leadfunnel.scoring.store import load_rule_set, save_rule_set
 from leadfunnel.sla.policy import SlaPolicy, load_policy, save_policy
-from leadfunnel.storage import StorageBusy
+from leadfunnel.storage import LakeError, StorageBusy
 from tests.conftest import SMALL_FILES
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from leadfunnel.backends import storage_for
 from leadfunnel.lake import LakeStorage
-from leadfunnel.storage import storage_for
 from tests.lake.conftest import Lake
 from tests.lake.reader_loop import STATE_SQL
 
@@ -60,7 +60,7 @@ def state(lake: Lake) -> list:
 @pytest.fixture(autouse=True)
 def _routed_to_the_lake(fresh_lake: Lake) -> None:
     if not isinstance(storage_for(fresh_lake.location), LakeStorage):
-        pytest.fail("leadfunnel.storage.storage_for does not route ducklake: locations to lake.LakeStorage yet")
+        pytest.fail("leadfunnel.backends.storage_for does not route ducklake: locations to lake.LakeStorage yet")
 
 
 def test_reports_see_an_import_whole_or_not_at_all_while_it_runs(fresh_lake, tmp_path):

@@ -9,12 +9,13 @@ import pytest
 
 from leadfunnel import database
 from leadfunnel.filters import Filters
-from leadfunnel.lake import LakeError, ParquetFolderStorage
+from leadfunnel.parquet_folder import ParquetFolderStorage
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channels_report, funnel_report
 from leadfunnel.scoring.rollup import load_rollup
 from leadfunnel.sla.compliance import sla_report
 from leadfunnel.sla.policy import SlaPolicy
+from leadfunnel.storage import LakeError
 
 
 def export_folder(runner: QueryRunner, folder) -> None:

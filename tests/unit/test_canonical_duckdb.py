@@ -19,9 +19,9 @@ from leadfunnel.i18n import Message
 from leadfunnel.ingest import canonical
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.readers import UnreadableFile
-from leadfunnel.ingest.store import LEAD_SCHEMA
 from leadfunnel.ingest.timestamps import parse_timestamps
 from leadfunnel.ingest.values import date_range, parse_numbers, range_text
+from leadfunnel.model import LEAD_SCHEMA
 
 stamps = st.sampled_from(["2025-04-01", "2025-04-01 09:05", "2025-04-01 09:05:30", " 2025-04-01 09:05 ", "2025/04/01",
                           "2025年4月1日", "4/1/2025 9:05 AM", "2025-04-01T09:05:00Z", "2025-13-45", "2025-02-30 10:00",

@@ -19,7 +19,7 @@ def test_funnel_figure_has_one_bar_per_stage_with_its_count(small_runner):
 
 def test_channel_figure_puts_the_best_channel_on_top_and_leaves_out_undefined_rates(small_runner):
     frame = channel_frame(small_runner, QUARTER, "cohort")
-    figure = channel_figure(frame, "sql_rate", "SQL rate", is_rate=True)
+    figure = channel_figure(frame, "sql_rate", "SQL rate", kind="percent")
     trace = figure.data[0]
     # Plotly draws the last bar on top. trade_show has no MQL, so its SQL rate is undefined and left out.
     assert list(trace.y)[-1] == "Referral"
@@ -48,7 +48,7 @@ def test_imported_channel_names_are_text_not_markup():
 
     hostile = "<img src=x onerror=alert(1)>"
     channels = pl.DataFrame({"channel": [hostile, "seo"], "leads": [3, 5], "won_amount": [1.0, 2.0]})
-    figure = channel_figure(channels, "won_amount", "Won amount", is_rate=False)
+    figure = channel_figure(channels, "won_amount", "Won amount", kind="money")
     assert "&lt;img src=x onerror=alert(1)&gt;" in figure.data[0].y
     boxes = pl.DataFrame({"channel": [hostile], "low": [0.0], "q1": [1.0], "median": [2.0], "q3": [3.0],
                           "high": [4.0]})
@@ -93,6 +93,6 @@ def test_small_rates_get_ticks_that_do_not_repeat():
     import polars as pl
 
     channels = pl.DataFrame({"channel": ["seo", "webinar"], "leads": [100, 100], "win_rate": [0.012, 0.021]})
-    assert channel_figure(channels, "win_rate", "Win rate", is_rate=True).layout.xaxis.tickformat == ".1%"
+    assert channel_figure(channels, "win_rate", "Win rate", kind="percent").layout.xaxis.tickformat == ".1%"
     amounts = pl.DataFrame({"channel": ["seo"], "leads": [1], "won_amount": [1_000_000.0]})
-    assert channel_figure(amounts, "won_amount", "Won", is_rate=False).layout.xaxis.range[1] > 1_000_000
+    assert channel_figure(amounts, "won_amount", "Won", kind="money").layout.xaxis.range[1] > 1_000_000

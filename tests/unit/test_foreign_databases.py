@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from leadfunnel import database, lake, storage
+from leadfunnel import database, extensions, lake, storage
 from leadfunnel.cli import app
 from leadfunnel.i18n import localized
 from leadfunnel.storage import FileStorage
@@ -53,9 +53,9 @@ def test_no_connection_installs_or_loads_extensions_by_itself(tmp_path, small_db
 
 
 def test_the_lake_connections_do_not_load_extensions_by_themselves(tmp_path, monkeypatch):
-    if any(lake.extension_file(name) is None for name in lake.REQUIRED_EXTENSIONS):
+    if any(extensions.extension_file(name) is None for name in extensions.REQUIRED_EXTENSIONS):
         pytest.skip("the DuckLake extension wheels are not installed")
-    monkeypatch.setenv(lake.EXTENSION_DIR_ENV, str(tmp_path / "extensions"))
+    monkeypatch.setenv(extensions.EXTENSION_DIR_ENV, str(tmp_path / "extensions"))
     config = lake._config()
     assert {name: config[name] for name in SETTINGS} == {name: False for name in SETTINGS}
     # The lake's own connections still get DuckLake: the main database's type names it (no autoload needed).

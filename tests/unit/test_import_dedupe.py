@@ -10,7 +10,8 @@ import pytest
 
 from leadfunnel import database
 from leadfunnel.ingest import store
-from leadfunnel.ingest.store import ACTIVITY_SCHEMA, write_tables
+from leadfunnel.ingest.store import write_tables
+from leadfunnel.model import ACTIVITY_SCHEMA
 
 
 @pytest.fixture

@@ -1,8 +1,24 @@
-"""How numbers are written for people: one place, so every page writes a rate the same way."""
+"""How numbers are written for people: one place, so every page, the pack and the CLI write a rate the same way."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Literal
+
 from leadfunnel.i18n import t
+
+MoneyStyle = Literal["yen", "man"]
+MONEY_STYLES: tuple[MoneyStyle, ...] = ("yen", "man")  # ¥1,200,000 | 120万円 (units of ten thousand yen)
+_money_style: ContextVar[MoneyStyle] = ContextVar("money_style", default="yen")
+
+
+def set_money_style(style: MoneyStyle) -> None:
+    """How this script run (a session's rerun, one pack) writes amounts; like the language, per context."""
+    _money_style.set(style)
+
+
+def money_style() -> MoneyStyle:
+    return _money_style.get()
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -39,7 +55,9 @@ def rate_delta(current: float | None, previous: float | None) -> str | None:
 
 
 def money(value: float | None) -> str:
-    """An amount in the data's currency, with the reader's mark: ¥1,200,000 / ¥1,200,000 (万円 on request)."""
+    """An amount in the data's currency: ¥1,200,000, or 120万円 in the 万円 style (to one decimal: 123.5万円)."""
     if value is None or value != value:
         return "–"
+    if money_style() == "man":
+        return t("unit.man_yen", n=f"{value / 10_000:,.1f}".removesuffix(".0"))
     return t("unit.money", n=f"{value:,.0f}")

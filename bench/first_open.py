@@ -1,0 +1,134 @@
+"""First open of each page in a new browser session, against a hello-world Streamlit page timed in the same run.
+
+    python -m bench first-open --rounds 5            # the bundled demo database (built if missing)
+    python -m bench first-open --db path/to.duckdb
+
+Starts two servers on localhost — the dashboard and `bench/hello_world.py` (one metric, one Plotly chart) —
+opens every page once in each to warm the processes (imports, caches shared by sessions), then for each round
+opens every page in a fresh browser context (a new session, nothing cached in the browser) and times, from
+navigation start: the script starting on the server (first "running" state), the script done, the first
+number on the page (a metric, table, chart, upload box or form in the main area) and the Plotly bundle
+arriving. The ratio is the median first number of a page over the median of the hello-world page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.load import CHROMIUM_ARGS, IDLE, free_port, start_server
+from leadfunnel.paths import DEMO_DATABASE
+
+PAGES = ("funnel", "channels", "scoring", "sla", "data")
+HELLO = Path(__file__).with_name("hello_world.py")
+FIRST_NUMBER = ('[data-testid="stMain"] :is([data-testid="stMetricValue"], [data-testid="stDataFrame"], '
+                '.js-plotly-plot, [data-testid="stFileUploader"], [data-testid="stForm"])')
+WATCH = """
+window.__open = {};
+const mark = (name) => { if (!window.__open[name]) window.__open[name] = performance.now(); };
+new MutationObserver((records) => {
+  for (const r of records) {  // a short run can start and end between two callbacks: read the old values too
+    if (r.attributeName !== 'data-test-script-state' || r.target.getAttribute('data-testid') !== 'stApp') continue;
+    if (r.oldValue === 'running' || r.target.getAttribute('data-test-script-state') === 'running') mark('running');
+    if (window.__open.running && r.target.getAttribute('data-test-script-state') === 'notRunning') mark('done');
+  }
+}).observe(document, {attributes: true, attributeOldValue: true, subtree: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+PLOTLY_ARRIVED = ("() => (performance.getEntriesByType('resource').find(e => /PlotlyChart/.test(e.name)) "
+                  "|| {}).responseEnd || null")
+
+
+@dataclass
+class Opening:
+    first_number: list[float] = field(default_factory=list)
+    script_started: list[float] = field(default_factory=list)
+    script_done: list[float] = field(default_factory=list)
+    plotly_arrived: list[float] = field(default_factory=list)
+
+    def median(self, name: str) -> float | None:
+        values = getattr(self, name)
+        return statistics.median(values) if values else None
+
+
+async def open_once(browser, url: str, opening: Opening | None) -> None:
+    """Open `url` in a new context (a new Streamlit session) and record its timings in `opening`."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    await context.add_init_script(WATCH)
+    page = await context.new_page()
+    try:
+        started = time.perf_counter()
+        await page.goto(url)
+        await page.locator(FIRST_NUMBER).locator("visible=true").first.wait_for(timeout=120_000)
+        first = time.perf_counter() - started
+        await page.wait_for_selector(IDLE, timeout=120_000)
+        marks = await page.evaluate("window.__open")
+        plotly = await page.evaluate(PLOTLY_ARRIVED)
+        if opening is not None:
+            opening.first_number.append(first)
+            for name, key in (("script_started", "running"), ("script_done", "done")):
+                if marks.get(key):
+                    getattr(opening, name).append(marks[key] / 1000)
+            if plotly:
+                opening.plotly_arrived.append(plotly / 1000)
+    finally:
+        await context.close()
+
+
+async def _drive(targets: dict[str, str], rounds: int) -> dict[str, Opening]:
+    from playwright.async_api import async_playwright
+
+    openings = {name: Opening() for name in targets}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            for url in targets.values():
+                await open_once(browser, url, None)  # the processes' first sessions: imports, shared caches
+            for _ in range(rounds):
+                for name, url in targets.items():  # interleaved: a busy moment hits every page alike
+                    await open_once(browser, url, openings[name])
+        finally:
+            await browser.close()
+    return openings
+
+
+def run_first_open(rounds: int = 5, db: Path | None = None, pages: tuple[str, ...] = PAGES) -> dict[str, dict]:
+    """Time every page's first open against the hello-world page; print a Markdown table and return it."""
+    db = db or DEMO_DATABASE
+    if not db.exists():
+        from leadfunnel.demo import build_demo_database
+
+        build_demo_database(db)
+    dashboard_port, hello_port = free_port(), free_port()
+    dashboard = start_server(db, dashboard_port)
+    hello = start_server(db, hello_port, script=str(HELLO))
+    try:
+        targets = {"hello world": f"http://127.0.0.1:{hello_port}/"}
+        targets |= {page: f"http://127.0.0.1:{dashboard_port}/{page}" for page in pages}
+        with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (pytest)
+            openings = pool.submit(asyncio.run, _drive(targets, rounds)).result()
+    finally:
+        for server in (dashboard, hello):
+            server.terminate()
+            server.wait(20)
+    reference = openings["hello world"].median("first_number")
+    summary = {}
+    print(f"First open in a new browser session, median of {rounds} (s from navigation start)")
+    print("| page | first number | × hello world | script started | script done | Plotly bundle in |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, opening in openings.items():
+        row = {key: opening.median(key) for key in ("first_number", "script_started", "script_done", "plotly_arrived")}
+        row["ratio"] = row["first_number"] / reference if reference else None
+        summary[name] = row
+        cells = [_seconds(row[key]) for key in ("first_number",)] + [f"{row['ratio']:.2f}" if row["ratio"] else "–"]
+        cells += [_seconds(row[key]) for key in ("script_started", "script_done", "plotly_arrived")]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    return summary
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "–"
