@@ -126,17 +126,6 @@ def build_demo_database(path: Path, n_leads: int = 5000, seed: int = 42, progres
     build_file(path, fill, kind="demo")
 
 
-def write_canonical_csv(tables: dict[str, pl.DataFrame], directory: Path) -> list[Path]:
-    """Write the tables as canonical CSV files (what `python -m leadfunnel import` reads)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for table, frame in tables.items():
-        path = directory / f"{table}.csv"
-        frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S")).write_csv(path)
-        paths.append(path)
-    return paths
-
-
 def _company(rng: np.random.Generator) -> str:
     if rng.random() < 0.65:
         name = f"{rng.choice(JA_STEMS)}{rng.choice(JA_SUFFIXES)}"

@@ -43,16 +43,6 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "feedback": FEEDBACK_SCHEMA,
 }
 
-STAGES: tuple[str, ...] = ("lead", "mql", "sal", "sql", "opportunity", "won")
-STAGE_LABELS: dict[str, str] = {
-    "lead": "Lead",
-    "mql": "MQL",
-    "sal": "SAL",
-    "sql": "SQL",
-    "opportunity": "Opportunity",
-    "won": "Won",
-}
-
 # Canonical first-touch channels. Imported values outside this list are kept as they are.
 CHANNEL_LABELS: dict[str, str] = {
     "seo": "SEO / owned media",

@@ -12,7 +12,6 @@ from leadfunnel.sla.compliance import (
     feedback_loop,
     grouped,
     handover_scores,
-    handovers,
     has_sales_touches,
     overdue_now,
     summarise,
@@ -22,12 +21,10 @@ from leadfunnel.sla.policy import (
     HOLIDAY_COUNTRIES,
     PolicyError,
     SlaPolicy,
-    load_policy,
-    policy_saved_at,
     save_policy,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.session import runner, writing
+from leadfunnel.ui.session import agreed_policy, runner, sla_handovers, writing
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
 
@@ -42,7 +39,7 @@ LEAD_COLUMNS = {
     "handover_at": st.column_config.DatetimeColumn(t("pack.handed_over_at"), format=moment_format()),
     "score": st.column_config.NumberColumn(t("sla.score"), format="%.0f", help=t("sla.score_help")),
 }
-stored = load_policy(query_runner.con)
+stored, saved_at = agreed_policy()
 TRIED_KEY = "_sla_tried_policy"  # settings tried in this session only: looking changes nothing for anyone else
 policy: SlaPolicy = st.session_state.get(TRIED_KEY) or stored
 
@@ -53,7 +50,6 @@ if policy is not stored:
     notice.warning(t("sla.trying"), icon=":material/science:")
     back.button(t("sla.back_to_agreed"), on_click=lambda: st.session_state.pop(TRIED_KEY, None))
 else:
-    saved_at = policy_saved_at(query_runner.con)
     st.caption(t("sla.agreed_at", at=moment(saved_at)) if saved_at else t("sla.default_policy"))
 
 
@@ -106,7 +102,7 @@ with st.expander(t("sla.definitions")):
 
 st.caption(t("sla.scope", start=day(filters.date_from), end=day(filters.date_to)))
 
-classified = handovers(query_runner, filters, policy, as_of)
+classified = sla_handovers(filters, policy, as_of)
 if classified.is_empty():
     st.info(t("sla.empty"))
     st.stop()
@@ -117,7 +113,7 @@ if not has_sales_touches(query_runner, policy, as_of):  # missing data is not ba
     st.stop()
 now = summarise(classified)
 previous_filters = filters.previous_period()
-before = summarise(handovers(query_runner, previous_filters, policy, as_of)) if previous_filters else {}
+before = summarise(sla_handovers(previous_filters, policy, as_of)) if previous_filters else {}
 
 
 metrics = st.columns(7)

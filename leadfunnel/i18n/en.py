@@ -21,8 +21,8 @@ MESSAGES: dict[str, str] = {
     "sidebar.money": "Amounts",
     "sidebar.money.yen": "¥1,200,000",
     "sidebar.money.man": "120万円",
-    "sidebar.money_help": "How amounts are written on the pages and in the meeting pack: in yen, or in units of ten "
-                          "thousand yen (万円, one decimal) as Japanese meetings often do. Downloads keep yen.",
+    "sidebar.money_help": "How amounts are written on the pages: in yen, or in units of ten thousand yen (万円, one "
+                          "decimal) as Japanese meetings often do. Downloads keep yen.",
     "sidebar.filters": "Filters",
     "sidebar.no_data": "No data yet.",
     "sidebar.date_range": "Date range",

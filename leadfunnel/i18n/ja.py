@@ -21,7 +21,7 @@ MESSAGES: dict[str, str] = {
     "sidebar.money": "金額の表示",
     "sidebar.money.yen": "¥1,200,000",
     "sidebar.money.man": "120万円",
-    "sidebar.money_help": "ページとミーティング資料での金額の書き方です。円単位、または万円単位"
+    "sidebar.money_help": "ページでの金額の書き方です。円単位、または万円単位"
                           "（小数点以下1桁）で表示します。ダウンロードは円単位のままです。",
     "sidebar.filters": "フィルター",
     "sidebar.no_data": "まだデータがありません。",

@@ -16,7 +16,6 @@ import numpy as np
 from leadfunnel.sla.policy import SlaPolicy
 
 _US_PER_SECOND = 1_000_000
-_US_PER_DAY = 86_400 * _US_PER_SECOND
 
 
 class BusinessClock:

@@ -28,6 +28,8 @@ from leadfunnel.scoring.engine import ScoringEngine
 from leadfunnel.scoring.learn import NotEnoughHistory, Suggestion, suggest_points
 from leadfunnel.scoring.rollup import Rollup, load_rollup
 from leadfunnel.scoring.rules import RuleSet
+from leadfunnel.sla import compliance
+from leadfunnel.sla.policy import SlaPolicy, load_policy, policy_saved_at
 from leadfunnel.storage import FileStorage, StorageBusy, open_current
 
 
@@ -155,6 +157,27 @@ def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     return _cached_run(query_runner, database_location(), version, name, frozen)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _handovers(_query_runner: QueryRunner, _filters: Filters, _policy: SlaPolicy, path: str, version: str,
+               view_key: str, as_of: datetime) -> pl.DataFrame:
+    del path, version, view_key  # the cache key (the runner, the view and the policy are not hashed)
+    return compliance.handovers(_query_runner, _filters, _policy, as_of)
+
+
+def sla_handovers(filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
+    """The view's hand-overs classified on `policy`'s clock (sla.compliance.handovers), cached on the database,
+    its data version, the view, the policy and the instant: a rerun for another widget costs nothing."""
+    query_runner = runner()
+    return _handovers(query_runner, filters, policy, database_location(), query_runner.data_version(),
+                      repr((filters, policy)), as_of)
+
+
+def agreed_policy() -> tuple[SlaPolicy, datetime | None]:
+    """The SLA policy saved for everyone on this database, and when it was agreed (None: the guide's default)."""
+    con = runner().con
+    return load_policy(con), policy_saved_at(con)
+
+
 Segments = tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -180,11 +203,6 @@ def _segments(filters: Filters) -> Segments:
 def _view_key(as_of: datetime, filters: Filters) -> tuple[QueryRunner, str, str, datetime, Segments]:
     query_runner = runner()
     return query_runner, database_location(), query_runner.data_version(), as_of, _segments(filters)
-
-
-def scoring_history(as_of: datetime, filters: Filters) -> History:
-    """Every activity of the view's leads before `as_of` (for crossing times and decay)."""
-    return _history(*_view_key(as_of, filters))
 
 
 def scoring_rollup(as_of: datetime, filters: Filters) -> Rollup:

@@ -169,10 +169,12 @@ def meeting_pack_button(filters: Filters, mode: Mode, as_of: datetime) -> None:
     from leadfunnel.ui.session import runner
 
     query_runner, proposed, chosen_language = runner(), st.session_state.get(PROPOSED_RULES_KEY), language()
+    chosen_money = money_style()
 
     def document() -> str:
         # Streamlit may call this outside the script run: everything it needs was captured above.
         set_language(chosen_language)
+        set_money_style(chosen_money)
         return build_pack(query_runner, filters, mode, DEFAULT_RULES, proposed, load_policy(query_runner.con),
                           as_of)
 

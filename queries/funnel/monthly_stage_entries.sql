@@ -15,7 +15,6 @@ final AS (
         date_trunc('month', CASE WHEN CAST($mode AS VARCHAR) = 'cohort' THEN created_at ELSE entered_at END)::DATE AS month,
         s.stage,
         s.stage_order,
-        s.label,
         count(*) AS leads
     FROM entries AS e
     JOIN funnel_stages AS s USING (stage)

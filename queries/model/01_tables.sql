@@ -46,13 +46,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     reason  VARCHAR
 );
 
--- The funnel's stages, in order. `timestamp_column` names the leads column that records entry.
+-- The funnel's stages, in order (names for readers come from the message catalogues: model.stage_label).
 CREATE OR REPLACE TABLE funnel_stages AS
 SELECT * FROM (VALUES
-    ('lead',        1, 'Lead'),
-    ('mql',         2, 'MQL'),
-    ('sal',         3, 'SAL'),
-    ('sql',         4, 'SQL'),
-    ('opportunity', 5, 'Opportunity'),
-    ('won',         6, 'Won')
-) AS s(stage, stage_order, label);
+    ('lead',        1),
+    ('mql',         2),
+    ('sal',         3),
+    ('sql',         4),
+    ('opportunity', 5),
+    ('won',         6)
+) AS s(stage, stage_order);
