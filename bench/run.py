@@ -31,6 +31,7 @@ from bench.generate import generate_tables, write_tables
 from leadfunnel import database
 from leadfunnel.asof import default_as_of as sla_default_as_of
 from leadfunnel.filters import Filters
+from leadfunnel.pipeline.aging import by_stage, open_leads, stuck_by, stuck_list
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
@@ -217,6 +218,20 @@ def run(n_leads: int, n_activities: int, repeat: int = 10, keep: Path | None = N
         feedback_loop(classified, scores, business_hours, as_of)
 
     rows.append(Row("SLA page with business hours (every section)", timed(sla_page, max(2, repeat // 3))[0]))
+
+    def pipeline_page(policy: SlaPolicy) -> None:
+        """What the Pipeline page computes per rerun: open leads with their stage and age, per stage, by owner
+        and reason, the stuck list (#17)."""
+        leads = open_leads(runner, Filters(), policy, sla_default_as_of(runner))
+        by_stage(leads, policy)
+        stuck_by(leads, "owner")
+        stuck_by(leads, "reason")
+        stuck_list(leads)
+
+    rows.append(Row("Pipeline page: stuck leads, calendar days", timed(lambda: pipeline_page(SlaPolicy()),
+                                                                       max(2, repeat // 3))[0]))
+    rows.append(Row("Pipeline page: stuck leads, business days",
+                    timed(lambda: pipeline_page(SlaPolicy(aging_business_days=True)), max(2, repeat // 3))[0]))
 
     floor_sql = """
         SELECT histogram(floor(score / 20) * 20) FROM (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,13 +40,14 @@ from leadfunnel.ingest.store import WriteSummary
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone
 from leadfunnel.pack import build_pack
 from leadfunnel.paths import database_location
+from leadfunnel.pipeline.aging import aging_report, open_leads, stuck_list
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
 from leadfunnel.scoring.report import scores_report
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_file
 from leadfunnel.scoring.scores import current_scores
 from leadfunnel.sla.compliance import handovers, sla_report
-from leadfunnel.sla.policy import PolicyError, load_policy
+from leadfunnel.sla.policy import AGING_STAGES, PolicyError, load_policy, stage_limits
 from leadfunnel.storage import FileStorage, Storage, StorageBusy, open_current
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -404,6 +406,53 @@ def report_sla(
             print(json.dumps(sla_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
         else:
             _write_csv(handovers(runner, filters, policy, instant))
+
+
+LIMIT = re.compile(r"^([a-z]+)=(\d+(?:\.\d+)?)$")
+
+
+def _stage_limits(raw: list[str], stored: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    """`--limit STAGE=DAYS` options over the stored limits, stage by stage."""
+    limits = dict(stored)
+    for option in raw:
+        match = LIMIT.match(option.strip())
+        if match is None:
+            raise _fail(f"--limit {option}: write STAGE=DAYS, e.g. mql=7 (stages: {', '.join(AGING_STAGES)})")
+        limits[match[1]] = float(match[2])
+    return stage_limits(limits) if set(limits) <= set(AGING_STAGES) else tuple(limits.items())
+
+
+@report_app.command("aging")
+def report_aging(
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    limit: Annotated[list[str] | None, typer.Option(help="Days allowed in a stage, STAGE=DAYS (repeatable; "
+                                                        "overrides the stored SLA policy's limit).")] = None,
+    business_days: Annotated[bool | None, typer.Option("--business-days/--calendar-days",
+                                                       help="Count business days on the policy's calendar "
+                                                            "(default: the stored policy's choice).")] = None,
+    channel: ChannelOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (one row per stuck lead).")]
+    = OutputFormat.json,
+) -> None:
+    """Stage aging: open leads per stage, and the leads stuck longer than the stage's limit (with a reason)."""
+    filters = Filters(channels=tuple(channel or ()))
+    with open_for_reading(db) as runner:
+        policy = load_policy(runner.con)
+        try:
+            changes: dict[str, object] = {"stage_limits": _stage_limits(limit or [], policy.stage_limits)}
+            if business_days is not None:
+                changes["aging_business_days"] = business_days
+            policy = policy.with_changes(**changes)
+        except PolicyError as error:
+            raise _fail(str(error)) from None
+        instant = as_of or default_as_of(runner)
+        if output is OutputFormat.json:
+            print(json.dumps(aging_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
+        else:
+            _write_csv(stuck_list(open_leads(runner, filters, policy, instant)).select(
+                "lead_id", "stage", "entered_at", "age_days", "limit_days", "reason", "owner", "channel", "company",
+                "last_touch_at"))
 
 
 class LanguageChoice(StrEnum):

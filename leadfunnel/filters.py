@@ -24,6 +24,11 @@ class Filters:
     owners: tuple[str, ...] = ()
     compare: Compare = "previous"  # what deltas compare with (not a query parameter)
 
+    def segment_params(self) -> dict[str, list[str]]:
+        """The segment filters (not the date range) as query parameters: for snapshots at an instant."""
+        return {"channels": list(self.channels), "industries": list(self.industries),
+                "company_sizes": list(self.company_sizes), "owners": list(self.owners)}
+
     def params(self, mode: Mode = "cohort") -> dict[str, Any]:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")

@@ -16,9 +16,10 @@ import plotly.graph_objects as go
 from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
-from leadfunnel.format import count, count_delta, percent, rate_delta
+from leadfunnel.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.i18n import day, language, moment, t
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
+from leadfunnel.pipeline import aging
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import threshold_curve as curve_of
 from leadfunnel.scoring.engine import engine_on
@@ -51,6 +52,7 @@ def build_pack(runner: QueryRunner, filters: Filters, mode: Mode, current: RuleS
         _channel_section(runner, filters, mode, figures),
         _scoring_section(runner, filters, current, proposed, as_of, figures),
         _sla_section(runner, filters, previous, policy, as_of, figures),
+        _aging_section(runner, filters, policy, as_of),
     ]
     return (f"<!DOCTYPE html><html lang='{language()}'><head><meta charset='utf-8'>"
             f"<title>{_e(t('pack.title'))}</title><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
@@ -139,6 +141,29 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
                           f"{r['handover_at']:%Y-%m-%d %H:%M}", f"{r['hours_overdue']:,.1f}"]
                          for r in overdue.iter_rows(named=True)]))
     return "".join(parts)
+
+
+def _aging_section(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: datetime) -> str:
+    """Stuck leads per stage and the 20 longest in their stage (the Pipeline page's numbers)."""
+    leads = aging.open_leads(runner, filters, policy, as_of)
+    clock = t(f"sla.aging_clock.{'business' if policy.aging_business_days else 'calendar'}")
+    stages = aging.by_stage(leads, policy)
+    rows = [[stage_label(r["stage"]), count(r["open"]), count(r["stuck"]) if r["limit_days"] is not None else "–",
+             "–" if r["limit_days"] is None else f"{r['limit_days']:g}", days(r["median_age_days"]),
+             days(r["p90_age_days"])] for r in stages.iter_rows(named=True)]
+    stuck = aging.stuck_list(leads)
+    longest = stuck.head(20)
+    return "".join([
+        f"<h2>{_e(t('pipeline.title'))}</h2><p class='note'>{_e(t('pipeline.caption', as_of=moment(as_of)))}</p>",
+        _table([t("pipeline.col_stage"), t("pipeline.open"), t("pipeline.stuck"), t("column.limit_days"),
+                t("column.median_age_days"), t("column.p90_age_days")], rows),
+        f"<p class='note'>{_e(t('pipeline.by_stage_caption', clock=clock))}</p>",
+        f"<h3>{_e(t('pack.stuck', total=stuck.height, n=longest.height))}</h3>",
+        _table([t("pack.lead"), t("pack.company"), t("sidebar.owner"), t("pipeline.col_stage"),
+                t("pipeline.col_age"), t("pipeline.col_reason")],
+               [[r["lead_id"], r["company"], r["owner"], stage_label(r["stage"]), f"{r['age_days']:,.1f}",
+                 t(f"pipeline.reason.{r['reason']}")] for r in longest.iter_rows(named=True)]),
+    ])
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:

@@ -23,7 +23,7 @@ from leadfunnel.scoring.distribution import (
     with_outcome_group,
 )
 from leadfunnel.scoring.learn import NotEnoughHistory
-from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, parse_weights, rule_set_label
+from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, rule_set_label
 from leadfunnel.scoring.scores import score_query
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
@@ -51,7 +51,7 @@ invalid = url_state.restore_page("scoring", {
 chosen = st.session_state.get("rule_set", names[0])
 chosen_rules = saved_rule_set(chosen if chosen in names else names[0])
 invalid += url_state.restore_page("scoring-weights", {
-    "w": (f"_url_weights::{chosen}", lambda raw: parse_weights(raw, editable_types(chosen_rules))),
+    "w": (f"_url_weights::{chosen}", url_state.number_pairs(editable_types(chosen_rules))),
 })
 invalid += url_state.restore_page("scoring-sliders", {
     "threshold": (f"threshold::{chosen}", url_state.number_between(1, max(300, int(chosen_rules.threshold) * 2))),

@@ -7,7 +7,7 @@ import streamlit as st
 from leadfunnel.charts import sla_weekly_figure
 from leadfunnel.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.i18n import day, localized, moment, moment_format, t
-from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled
+from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled, stage_label
 from leadfunnel.sla.compliance import (
     feedback_loop,
     grouped,
@@ -18,13 +18,15 @@ from leadfunnel.sla.compliance import (
     weekly,
 )
 from leadfunnel.sla.policy import (
+    AGING_STAGES,
     HOLIDAY_COUNTRIES,
     PolicyError,
     SlaPolicy,
     save_policy,
+    stage_limits,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.session import agreed_policy, runner, sla_handovers, writing
+from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force, runner, sla_handovers, writing
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
 
@@ -39,16 +41,15 @@ LEAD_COLUMNS = {
     "handover_at": st.column_config.DatetimeColumn(t("pack.handed_over_at"), format=moment_format()),
     "score": st.column_config.NumberColumn(t("sla.score"), format="%.0f", help=t("sla.score_help")),
 }
-stored, saved_at = agreed_policy()
-TRIED_KEY = "_sla_tried_policy"  # settings tried in this session only: looking changes nothing for anyone else
-policy: SlaPolicy = st.session_state.get(TRIED_KEY) or stored
+saved_at = agreed_policy()[1]
+policy: SlaPolicy = policy_in_force()
 
 st.title(t("sla.title"))
 st.caption(policy.summary())
-if policy is not stored:
+if st.session_state.get(TRIED_POLICY_KEY) is not None:
     notice, back = st.columns([5, 1], vertical_alignment="center")
     notice.warning(t("sla.trying"), icon=":material/science:")
-    back.button(t("sla.back_to_agreed"), on_click=lambda: st.session_state.pop(TRIED_KEY, None))
+    back.button(t("sla.back_to_agreed"), on_click=lambda: st.session_state.pop(TRIED_POLICY_KEY, None))
 else:
     st.caption(t("sla.agreed_at", at=moment(saved_at)) if saved_at else t("sla.default_policy"))
 
@@ -78,6 +79,14 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
                           default=list(policy.touch_types), format_func=activity_label, key="sla_touches")
     feedback_days = right.number_input(t("sla.feedback_days"), 1, 90,
                                        int(policy.feedback_days), key="sla_feedback_days")
+    st.markdown(t("sla.stage_limits"), help=t("sla.stage_limits_help"))
+    limit_columns = st.columns(len(AGING_STAGES) + 1)
+    limits = {stage: column.number_input(stage_label(stage), 0.0, 3650.0, float(policy.limit(stage) or 0), 1.0,
+                                         key=f"sla_limit_{stage}")
+              for stage, column in zip(AGING_STAGES, limit_columns, strict=False)}
+    aging_clock = limit_columns[-1].radio(t("sla.aging_clock"), ["calendar", "business"],
+                                          index=int(policy.aging_business_days),
+                                          format_func=lambda c: t(f"sla.aging_clock.{c}"), key="sla_aging_clock")
     try_column, save_column = st.columns([1, 1])
     tried = try_column.form_submit_button(t("sla.try"), help=t("sla.try_help"))
     saved = save_column.form_submit_button(t("sla.save"), type="primary", help=t("sla.save_help"))
@@ -86,16 +95,18 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
             chosen = SlaPolicy(
                 handover=handover, deadline_hours=deadline, business_hours=business == "business",
                 working_days=tuple(sorted(days or ())), day_start=start, day_end=end, holiday_country=country,
-                timezone=zone, touch_types=tuple(touches or ()), feedback_days=int(feedback_days))
+                timezone=zone, touch_types=tuple(touches or ()), feedback_days=int(feedback_days),
+                stage_limits=stage_limits({stage: days for stage, days in limits.items() if days}),
+                aging_business_days=aging_clock == "business")
         except PolicyError as error:
             st.error(t("sla.not_saved", error=localized(error)))
         else:
             if saved:  # the explicit act: agreed for everyone, with when
                 with writing() as writer:
                     save_policy(writer, chosen)
-                st.session_state.pop(TRIED_KEY, None)
+                st.session_state.pop(TRIED_POLICY_KEY, None)
             else:
-                st.session_state[TRIED_KEY] = chosen
+                st.session_state[TRIED_POLICY_KEY] = chosen
             st.rerun()
 with st.expander(t("sla.definitions")):
     st.markdown(t("sla.definitions_text"))

@@ -99,15 +99,9 @@ class Backtest:
                 "recall": self.recall, "precision": self.precision, "median_lead_days": self.median_lead_days}
 
 
-def segment_params(filters: Filters) -> dict[str, list[str]]:
-    """The segment filters (not the date range) as query parameters."""
-    params = filters.params()
-    return {key: params[key] for key in ("channels", "industries", "company_sizes", "owners")}
-
-
 def load_history(runner: QueryRunner, as_of: datetime, filters: Filters | None = None) -> History:
     """The view's leads as a frame and its events as integer arrays (no strings per event: 20M rows load fast)."""
-    params = {"as_of": as_of, **segment_params(filters or Filters())}
+    params = {"as_of": as_of, **(filters or Filters()).segment_params()}
     leads = runner.run("scoring/backtest_leads", params)
     types = runner.run("scoring/activity_types")["activity_type"].to_list()
     events = runner.run("scoring/backtest_events", {**params, "types": types}).drop_nulls()

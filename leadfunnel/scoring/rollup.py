@@ -20,7 +20,7 @@ import polars as pl
 from leadfunnel.filters import Filters
 from leadfunnel.model import ACTIVITY_TYPES
 from leadfunnel.query import QueryRunner
-from leadfunnel.scoring.backtest import Outcome, fit_points, segment_params
+from leadfunnel.scoring.backtest import Outcome, fit_points
 from leadfunnel.scoring.rules import RuleSet
 
 LEAD_COLUMNS = ("lead_id", "channel", "industry", "company_size", "owner", "company", "job_title", "created_at",
@@ -58,7 +58,7 @@ class Rollup:
 
 
 def load_rollup(runner: QueryRunner, as_of: datetime, filters: Filters | None = None) -> Rollup:
-    frame = runner.run("scoring/rollup_leads", {"as_of": as_of, **segment_params(filters or Filters())})
+    frame = runner.run("scoring/rollup_leads", {"as_of": as_of, **(filters or Filters()).segment_params()})
     last = frame["last_activity_at"].max() if frame.height else None
     return Rollup(
         as_of=as_of,

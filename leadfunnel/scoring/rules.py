@@ -311,22 +311,6 @@ def dump_rules(rules: RuleSet, *, as_json: bool = False) -> str:
     return yaml.safe_dump(rules.to_mapping(), allow_unicode=True, sort_keys=False)
 
 
-def parse_weights(raw: str, known: list[str]) -> dict[str, float] | None:
-    """A link's `w` parameter, `webinar_attended:30,email_open:0` → points per type; None unless every part is a
-    known type and a finite number."""
-    weights = {}
-    for part in raw.split(","):
-        kind, _, value = part.partition(":")
-        try:
-            points = float(value)
-        except ValueError:
-            return None
-        if kind not in known or not math.isfinite(points):
-            return None
-        weights[kind] = points
-    return weights
-
-
 def editable_types(rules: RuleSet) -> list[str]:
     """Every canonical activity type plus any other type the rules name, in a stable order."""
     return list(ACTIVITY_TYPES) + sorted(set(rules.points) - set(ACTIVITY_TYPES))

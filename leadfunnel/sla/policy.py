@@ -15,6 +15,8 @@ from leadfunnel.i18n import LocalizedError
 
 Handover = Literal["mql", "sal"]
 HOLIDAY_COUNTRIES = ("JP", "US", "GB", "DE", "FR", "SG", "KR", "AU")
+AGING_STAGES = ("lead", "mql", "sal", "sql", "opportunity")  # the stages an open lead can sit in
+DEFAULT_STAGE_LIMITS: tuple[tuple[str, float], ...] = (("mql", 7.0), ("sal", 5.0), ("sql", 14.0), ("opportunity", 30.0))
 POLICY_NAME = "current"
 
 
@@ -34,6 +36,10 @@ class SlaPolicy:
     timezone: str = "Asia/Tokyo"
     touch_types: tuple[str, ...] = ("sales_call", "sales_email", "meeting")
     feedback_days: int = 7  # hand-overs without sales feedback after this many days are listed
+    # Days a lead may sit in a stage before it counts as stuck (no entry: no limit), and on which clock:
+    # calendar days, or business days (working hours of the calendar above; one day = its working hours).
+    stage_limits: tuple[tuple[str, float], ...] = DEFAULT_STAGE_LIMITS
+    aging_business_days: bool = False
 
     def __post_init__(self) -> None:
         if self.handover not in ("mql", "sal"):
@@ -55,6 +61,19 @@ class SlaPolicy:
             raise PolicyError("sla.error.no_touch_types")
         if self.feedback_days < 1:
             raise PolicyError("sla.error.feedback_days")
+        for stage, days in self.stage_limits:
+            if stage not in AGING_STAGES:
+                raise PolicyError("sla.error.limit_stage", stage=stage)
+            if not 0 < days <= 3650:  # NaN fails too
+                raise PolicyError("sla.error.limit_days", stage=stage)
+        if len({stage for stage, _ in self.stage_limits}) != len(self.stage_limits):
+            raise PolicyError("sla.error.limit_twice")
+        if self.aging_business_days and (not self.working_days or self.day_end <= self.day_start):
+            raise PolicyError("sla.error.no_working_day")
+
+    def limit(self, stage: str) -> float | None:
+        """Days allowed in `stage` before a lead is stuck there; None: no limit."""
+        return dict(self.stage_limits).get(stage)
 
     def with_changes(self, **changes: Any) -> SlaPolicy:
         return replace(self, **changes)
@@ -80,6 +99,7 @@ class SlaPolicy:
     def to_json(self) -> str:
         data = asdict(self)
         data["day_start"], data["day_end"] = f"{self.day_start:%H:%M}", f"{self.day_end:%H:%M}"
+        data["stage_limits"] = dict(self.stage_limits)
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -92,7 +112,14 @@ class SlaPolicy:
         for key in ("working_days", "touch_types"):
             if key in known:
                 known[key] = tuple(known[key])
+        if "stage_limits" in known:  # stored as {stage: days}; a policy saved before limits existed gets the defaults
+            known["stage_limits"] = stage_limits(known["stage_limits"])
         return cls(**known)
+
+
+def stage_limits(limits: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """{stage: days} → the policy's (stage, days) pairs in funnel order."""
+    return tuple((stage, float(limits[stage])) for stage in AGING_STAGES if stage in limits)
 
 
 def load_policy(con: duckdb.DuckDBPyConnection) -> SlaPolicy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.i18n import localized, t
 from leadfunnel.paths import DEMO_DATABASE
 from leadfunnel.paths import database_location as configured_location
+from leadfunnel.pipeline import aging
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
 from leadfunnel.scoring.engine import ScoringEngine
@@ -157,19 +158,42 @@ def run_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     return _cached_run(query_runner, database_location(), version, name, frozen)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _handovers(_query_runner: QueryRunner, _filters: Filters, _policy: SlaPolicy, path: str, version: str,
-               view_key: str, as_of: datetime) -> pl.DataFrame:
+PolicyView = Callable[[QueryRunner, Filters, SlaPolicy, datetime], pl.DataFrame]
+POLICY_VIEWS: dict[str, PolicyView] = {"handovers": compliance.handovers, "open_leads": aging.open_leads}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _policy_view(_query_runner: QueryRunner, _filters: Filters, _policy: SlaPolicy, what: str, path: str,
+                 version: str, view_key: str, as_of: datetime) -> pl.DataFrame:
     del path, version, view_key  # the cache key (the runner, the view and the policy are not hashed)
-    return compliance.handovers(_query_runner, _filters, _policy, as_of)
+    return POLICY_VIEWS[what](_query_runner, _filters, _policy, as_of)
+
+
+def _on_policy(what: str, filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
+    """`POLICY_VIEWS[what]` cached on the database, its data version, the view, the policy and the instant:
+    a rerun for another widget costs nothing."""
+    query_runner = runner()
+    return _policy_view(query_runner, filters, policy, what, database_location(), query_runner.data_version(),
+                        repr((filters, policy)), as_of)
 
 
 def sla_handovers(filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
-    """The view's hand-overs classified on `policy`'s clock (sla.compliance.handovers), cached on the database,
-    its data version, the view, the policy and the instant: a rerun for another widget costs nothing."""
-    query_runner = runner()
-    return _handovers(query_runner, filters, policy, database_location(), query_runner.data_version(),
-                      repr((filters, policy)), as_of)
+    """The view's hand-overs classified on `policy`'s clock (sla.compliance.handovers), cached."""
+    return _on_policy("handovers", filters, policy, as_of)
+
+
+def open_leads_at(filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
+    """The view's open leads at `as_of` with stage, age and stuck flag (pipeline.aging.open_leads), cached."""
+    return _on_policy("open_leads", filters, policy, as_of)
+
+
+TRIED_POLICY_KEY = "_sla_tried_policy"  # SLA settings tried in this session only: looking changes nothing for others
+
+
+def policy_in_force() -> SlaPolicy:
+    """The SLA policy this session reads by: the one it is trying (SLA page, or limits from its link), else the
+    agreed one."""
+    return st.session_state.get(TRIED_POLICY_KEY) or agreed_policy()[0]
 
 
 def agreed_policy() -> tuple[SlaPolicy, datetime | None]:

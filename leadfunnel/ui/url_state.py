@@ -9,6 +9,7 @@ repeatable); pages add their own (scoring: rules, threshold, half_life, outcome;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -95,6 +96,28 @@ def restore_page(page: str, parsers: dict[str, tuple[str, Callable[[str], Any]]]
         else:
             st.session_state[key] = value
     return invalid
+
+
+def number_pairs(known: Iterable[str], accept: Callable[[float], bool] = math.isfinite
+                 ) -> Callable[[str], dict[str, float] | None]:
+    """A parser for `key:number,key:number` parameters (weights `w`, stage `limits`): None unless every key is
+    known and every number accepted."""
+    names = set(known)
+
+    def parse(raw: str) -> dict[str, float] | None:
+        pairs = {}
+        for part in raw.split(","):
+            key, _, value = part.partition(":")
+            try:
+                number = float(value)
+            except ValueError:
+                return None
+            if key not in names or not accept(number):
+                return None
+            pairs[key] = number
+        return pairs
+
+    return parse
 
 
 def number_between(low: float, high: float) -> Callable[[str], int | None]:

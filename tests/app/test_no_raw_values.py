@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from leadfunnel.i18n import set_language
 from tests.app.test_pages import ENTRY
 
-PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/data.py")
+PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/pipeline.py",
+         "pages/data.py")
 RAW = re.compile(r"\b(None|nan|NaN|NaT|Infinity|inf|null)\b")
 ENGLISH_IN_JAPANESE = re.compile(r"\b(empty|unknown|Outcome|Channel)\b")
 

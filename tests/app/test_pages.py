@@ -7,7 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "dashboard.py")
-PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/data.py")
+PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/pipeline.py",
+         "pages/data.py")
 
 
 def open_app(monkeypatch, db_file) -> AppTest:
@@ -25,7 +26,8 @@ def test_every_page_renders_on_the_demo_data(monkeypatch, demo_app_db, page):
     app = open_app(monkeypatch, demo_app_db)
     app.switch_page(page).run()
     assert not app.exception
-    assert app.title[0].value in ("Funnel", "Channels", "Lead scoring", "SLA: hand-over follow-up", "Data")
+    assert app.title[0].value in ("Funnel", "Channels", "Lead scoring", "SLA: hand-over follow-up",
+                                  "Pipeline: stuck leads", "Data")
 
 
 def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_app_db):
@@ -106,3 +108,41 @@ def test_the_apps_connection_cannot_reach_other_files(monkeypatch, small_app_db)
         con.execute("SET enable_external_access = true")
     assert con.execute("SELECT current_setting('threads') >= 1, current_setting('memory_limit')").fetchone() == (
         True, "1.8 GiB")
+
+
+def test_pipeline_page_on_the_aging_fixture(monkeypatch, tmp_path):
+    """#17: tests/fixtures/aging at 2025-03-10 12:00 (its README): 7 open leads, 4 stuck, the oldest first."""
+    from leadfunnel import database
+    from leadfunnel.ingest.canonical import import_canonical
+    from tests.conftest import FIXTURES
+
+    path = tmp_path / "aging.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    import_canonical(con, [FIXTURES / "aging" / "leads.csv", FIXTURES / "aging" / "activities.csv"])
+    con.close()
+    monkeypatch.setenv("LEADFUNNEL_DB", str(path))
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    app.query_params["as_of"] = "2025-03-10T12:00"
+    app.run()
+    app.switch_page("pages/pipeline.py").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric} == {"Open leads": "7", "Stuck": "4",
+                                                      "Stuck share of open leads": "57.1%"}
+    stages = app.dataframe[0].value
+    assert stages["Stage"].tolist() == ["Lead", "MQL", "SAL", "SQL", "Opportunity"]
+    assert stages["Stuck"].tolist() == ["–", "2", "1", "1", "0"]
+    assert stages["Median age"].tolist()[:2] == ["36.8 days", "9.0 days"]
+    stuck = app.dataframe[-1].value
+    assert stuck["lead_id"].tolist() == ["P3", "P6", "P1", "P7"]
+    assert stuck["reason"].tolist()[0] == "No owner" and stuck["owner"].tolist()[0] == "–"
+    # Limits from a link are tried in this session, not saved; the link keeps them.
+    tried = AppTest.from_file(ENTRY, default_timeout=60)
+    tried.query_params["as_of"] = "2025-03-10T12:00"
+    tried.query_params["limits"] = "mql:9.25,sql:20"
+    tried.run()
+    tried.switch_page("pages/pipeline.py").run()
+    assert not tried.exception
+    assert {m.label: m.value for m in tried.metric}["Stuck"] == "2"  # P6 (MQL 9.5 > 9.25) and P7 (SAL, 5 kept)
+    assert tried.query_params["limits"] == "mql:9.25,sal:5,sql:20,opportunity:30"
+    assert app.query_params.get("limits") is None

@@ -85,3 +85,27 @@ def test_trying_settings_writes_nothing_and_saving_records_when(monkeypatch, sla
     assert load_policy(con).deadline_hours == 72.0
     assert policy_saved_at(con) is not None
     assert any(c.value.startswith("Agreed policy, saved") for c in app.caption)
+
+
+def test_stage_limits_are_set_in_the_sla_policy_and_read_by_the_pipeline_page(monkeypatch, sla_app_db):
+    """#17: the limits are part of the policy: tried on the SLA page, the Pipeline page counts by them; saved, they
+    are everyone's (0 = no limit)."""
+    from leadfunnel.sla.policy import load_policy
+    from leadfunnel.ui.session import runner_for
+
+    app = open_sla(monkeypatch, sla_app_db)
+    assert app.number_input(key="sla_limit_mql").value == 7.0 and app.number_input(key="sla_limit_lead").value == 0
+    app.number_input(key="sla_limit_mql").set_value(1000.0)
+    app.number_input(key="sla_limit_sql").set_value(0.0)
+    app.radio(key="sla_aging_clock").set_value("business")
+    next(b for b in app.button if b.label == "Try these settings").click().run()
+    app.switch_page("pages/pipeline.py").run()
+    assert not app.exception
+    limits = next(c.value for c in app.caption if c.value.startswith("Limits:"))
+    assert limits.startswith("Limits: MQL 1000 days, SAL 5 days, Opportunity 30 days (business days)")
+    assert "tried in this session only" in limits
+    app.switch_page("pages/sla.py").run()
+    app.number_input(key="sla_limit_mql").set_value(3.0)
+    next(b for b in app.button if b.label == "Save as the agreed policy").click().run()
+    saved = load_policy(runner_for(sla_app_db).con)
+    assert saved.stage_limits == (("mql", 3.0), ("sal", 5.0), ("opportunity", 30.0)) and saved.aging_business_days

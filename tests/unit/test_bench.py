@@ -27,7 +27,8 @@ def test_harness_runs_and_prints_every_row(tmp_path, capsys):
     rows = run(300, 6_000, repeat=2, keep=tmp_path)
     printed = capsys.readouterr().out
     assert "| scoring: move the threshold slider |" in printed
-    assert len(rows) == 17
+    assert len(rows) == 19
+    assert "| Pipeline page: stuck leads, business days |" in printed
     assert "| SLA page with business hours (every section) |" in printed
     assert all(min(row.ours) >= 0 for row in rows)
     assert (tmp_path / "leads.parquet").exists() and (tmp_path / "bench.duckdb").exists()

@@ -1,0 +1,74 @@
+-- Open leads at an instant, each in its current stage (for stage aging: stuck leads).
+--   $as_of        : TIMESTAMP — the instant judged at
+--   $touch_types  : VARCHAR[] — activity types that count as a sales touch (the SLA policy's)
+--   $limits       : MAP(VARCHAR, DOUBLE) — days allowed per stage (a stage not in it has no limit)
+--   $scale        : DOUBLE — at most how many clock days one calendar day can be: 1 for calendar days,
+--                   24 ÷ working hours per day for business days, so `may_be_stuck` (a superset, with room
+--                   for rounding) never misses a lead that the exact age in leadfunnel.pipeline.aging finds stuck
+--   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
+-- Open = created at or before $as_of, not won and not lost at or before it.
+-- Current stage = the last of lead, mql, sal, sql, opportunity (in that order) whose own timestamp (not the
+-- effective time) is at or before $as_of; `lead` is created_at. entered_at = that timestamp.
+-- Every open lead is counted (stage, entered_at); lead_id, company, channel, owner and last_touch_at are read
+-- only for those that may be stuck (the others are counted, never listed), which keeps a million rows cheap.
+-- last_touch_at = the latest sales touch with entered_at <= occurred_at <= $as_of (NULL: none).
+WITH open_leads AS (
+    SELECT
+        lead_id,
+        company,
+        coalesce(channel, 'unknown') AS channel,
+        nullif(trim(owner), '') AS owner,
+        CASE
+            WHEN opportunity_at <= CAST($as_of AS TIMESTAMP) THEN 'opportunity'
+            WHEN sql_at <= CAST($as_of AS TIMESTAMP) THEN 'sql'
+            WHEN sal_at <= CAST($as_of AS TIMESTAMP) THEN 'sal'
+            WHEN mql_at <= CAST($as_of AS TIMESTAMP) THEN 'mql'
+            ELSE 'lead'
+        END AS stage,
+        CASE
+            WHEN opportunity_at <= CAST($as_of AS TIMESTAMP) THEN opportunity_at
+            WHEN sql_at <= CAST($as_of AS TIMESTAMP) THEN sql_at
+            WHEN sal_at <= CAST($as_of AS TIMESTAMP) THEN sal_at
+            WHEN mql_at <= CAST($as_of AS TIMESTAMP) THEN mql_at
+            ELSE created_at
+        END AS entered_at
+    FROM leads
+    WHERE created_at <= CAST($as_of AS TIMESTAMP)
+      AND (won_at IS NULL OR won_at > CAST($as_of AS TIMESTAMP))
+      AND (lost_at IS NULL OR lost_at > CAST($as_of AS TIMESTAMP))
+      AND (len(CAST($channels AS VARCHAR[])) = 0
+           OR list_contains(CAST($channels AS VARCHAR[]), coalesce(channel, 'unknown')))
+      AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
+      AND (len(CAST($company_sizes AS VARCHAR[])) = 0
+           OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
+      AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+),
+
+flagged AS (
+    SELECT
+        *,
+        coalesce((epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(entered_at)) / 86400e6 * CAST($scale AS DOUBLE)
+                 >= map_extract(CAST($limits AS MAP(VARCHAR, DOUBLE)), stage)[1] - 1e-6, false) AS may_be_stuck
+    FROM open_leads
+),
+
+-- The latest touch at or before the instant; it is "since entering the stage" when it is not before entered_at.
+latest_touch AS (
+    SELECT lead_id, max(occurred_at) AS touched_at
+    FROM activities
+    WHERE list_contains(CAST($touch_types AS VARCHAR[]), activity_type)
+      AND occurred_at <= CAST($as_of AS TIMESTAMP)
+    GROUP BY lead_id
+)
+
+SELECT
+    CASE WHEN f.may_be_stuck THEN f.lead_id END AS lead_id,
+    f.stage,
+    f.entered_at,
+    f.may_be_stuck,
+    CASE WHEN f.may_be_stuck THEN f.company END AS company,
+    CASE WHEN f.may_be_stuck THEN f.channel END AS channel,
+    CASE WHEN f.may_be_stuck THEN f.owner END AS owner,
+    CASE WHEN f.may_be_stuck AND t.touched_at >= f.entered_at THEN t.touched_at END AS last_touch_at
+FROM flagged AS f
+LEFT JOIN latest_touch AS t USING (lead_id)
