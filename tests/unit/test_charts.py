@@ -35,6 +35,7 @@ def test_rank_colours_mark_best_and_worst():
 
 def test_monthly_figure_has_a_line_per_stage(small_runner):
     monthly = small_runner.run("funnel/monthly_stage_entries", QUARTER.params("cohort"))
+    monthly = labelled(monthly, "stage", stage_label, alias="label")  # as the page labels it
     figure = monthly_stage_figure(monthly)
     by_name = {trace.name: list(trace.y) for trace in figure.data}
     assert by_name["Lead"] == [3, 2, 1]  # January A1–A3, February A4–A5, March A6
@@ -59,6 +60,7 @@ def test_date_axes_are_written_as_the_page_writes_dates(small_runner):
     from leadfunnel.i18n import set_language
 
     frame = small_runner.run("funnel/monthly_stage_entries", QUARTER.params("cohort"))
+    frame = labelled(frame, "stage", stage_label, alias="label")  # as the page labels it
     assert monthly_stage_figure(frame).layout.xaxis.tickformat == "%Y-%m"
     set_language("ja")
     try:
