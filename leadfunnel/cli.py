@@ -47,7 +47,7 @@ from leadfunnel.scoring.report import scores_report
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, load_rules_file
 from leadfunnel.scoring.scores import current_scores
 from leadfunnel.sla.compliance import handovers, sla_report
-from leadfunnel.sla.policy import AGING_STAGES, PolicyError, load_policy, stage_limits
+from leadfunnel.sla.policy import AGING_STAGES, PolicyError, SlaPolicy, load_policy, stage_limits
 from leadfunnel.storage import FileStorage, Storage, StorageBusy, open_current
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -394,18 +394,21 @@ def report_sla(
     """Hand-over follow-up compliance: met, breached, overdue, pending, time to first touch."""
     filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
     with open_for_reading(db) as runner:
-        try:
-            policy = load_policy(runner.con)
-            changes = {"handover": handover.value if handover else None, "deadline_hours": deadline_hours,
-                       "business_hours": business_hours}
-            policy = policy.with_changes(**{k: v for k, v in changes.items() if v is not None})
-        except PolicyError as error:
-            raise _fail(str(error)) from None
+        policy = _stored_policy_with(runner, handover=handover.value if handover else None,
+                                     deadline_hours=deadline_hours, business_hours=business_hours)
         instant = as_of or default_as_of(runner)
         if output is OutputFormat.json:
             print(json.dumps(sla_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
         else:
             _write_csv(handovers(runner, filters, policy, instant))
+
+
+def _stored_policy_with(runner: QueryRunner, **changes: object) -> SlaPolicy:
+    """The stored SLA policy with the options given on the command line (None: not given); refused in one line."""
+    try:
+        return load_policy(runner.con).with_changes(**{k: v for k, v in changes.items() if v is not None})
+    except PolicyError as error:
+        raise _fail(str(error)) from None
 
 
 LIMIT = re.compile(r"^([a-z]+)=(\d+(?:\.\d+)?)$")
@@ -438,14 +441,9 @@ def report_aging(
     """Stage aging: open leads per stage, and the leads stuck longer than the stage's limit (with a reason)."""
     filters = Filters(channels=tuple(channel or ()))
     with open_for_reading(db) as runner:
-        policy = load_policy(runner.con)
-        try:
-            changes: dict[str, object] = {"stage_limits": _stage_limits(limit or [], policy.stage_limits)}
-            if business_days is not None:
-                changes["aging_business_days"] = business_days
-            policy = policy.with_changes(**changes)
-        except PolicyError as error:
-            raise _fail(str(error)) from None
+        stored = load_policy(runner.con)
+        policy = _stored_policy_with(runner, stage_limits=_stage_limits(limit or [], stored.stage_limits),
+                                     aging_business_days=business_days)
         instant = as_of or default_as_of(runner)
         if output is OutputFormat.json:
             print(json.dumps(aging_report(runner, filters, policy, instant), ensure_ascii=False, indent=2))
