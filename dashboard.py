@@ -19,6 +19,7 @@ navigation = st.navigation([
     st.Page("pages/scoring.py", title=t("nav.scoring"), icon=":material/speed:", url_path="scoring"),
     st.Page("pages/sla.py", title=t("nav.sla"), icon=":material/timer:", url_path="sla"),
     st.Page("pages/pipeline.py", title=t("nav.pipeline"), icon=":material/hourglass_top:", url_path="pipeline"),
+    st.Page("pages/velocity.py", title=t("nav.velocity"), icon=":material/trending_up:", url_path="velocity"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ])
 money_picker()

@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.load import CHROMIUM_ARGS, IDLE, free_port, start_server
 from leadfunnel.paths import DEMO_DATABASE
 
-PAGES = ("funnel", "channels", "scoring", "sla", "data")
+PAGES = ("funnel", "channels", "scoring", "sla", "pipeline", "velocity", "data")
 HELLO = Path(__file__).with_name("hello_world.py")
 FIRST_NUMBER = ('[data-testid="stMain"] :is([data-testid="stMetricValue"], [data-testid="stDataFrame"], '
                 '.js-plotly-plot, [data-testid="stFileUploader"], [data-testid="stForm"])')
@@ -66,6 +66,7 @@ async def open_once(browser, url: str, opening: Opening | None) -> None:
         await page.locator(FIRST_NUMBER).locator("visible=true").first.wait_for(timeout=120_000)
         first = time.perf_counter() - started
         await page.wait_for_selector(IDLE, timeout=120_000)
+        await page.wait_for_load_state("networkidle")  # the chart's bundle may still be on its way after the run
         marks = await page.evaluate("window.__open")
         plotly = await page.evaluate(PLOTLY_ARRIVED)
         if opening is not None:

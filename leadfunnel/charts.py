@@ -231,3 +231,26 @@ def sla_weekly_figure(weekly: pl.DataFrame) -> go.Figure:
                               "tickformat": ".0%", "dtick": 0.25, "showgrid": False})
     fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
     return _layout(fig, height=340)
+
+
+def velocity_trend_figure(trend: pl.DataFrame) -> go.Figure:
+    """Velocity per month of the opportunity time: one bar a month; a month whose velocity is missing (no won
+    deal with an amount, or nothing closed) has no bar, and its hover is not drawn — missing, not 0."""
+    in_man = money_style() == "man"
+    values = [None if v is None else (v / 10_000 if in_man else v) for v in trend["velocity"].to_list()]
+    fig = go.Figure(go.Bar(
+        x=trend["month"].to_list(), y=values, marker={"color": PALETTE[0]},
+        text=[money(v) if v is not None else "" for v in trend["velocity"].to_list()], textposition="outside",
+        cliponaxis=False,
+        customdata=list(zip(trend["opportunities"].to_list(),
+                            ["–" if v is None else f"{v:.0%}" for v in trend["win_rate"].to_list()],
+                            [money(v) for v in trend["avg_won_amount"].to_list()],
+                            [days(v, unit=True) for v in trend["avg_cycle_days"].to_list()], strict=True)),
+        hovertemplate=t("chart.hover_velocity", month="%{x}", velocity="%{text}", n="%{customdata[0]:,}",
+                        rate="%{customdata[1]}", amount="%{customdata[2]}", cycle="%{customdata[3]}")
+        + "<extra></extra>",
+    ))
+    unit = t("unit.man_yen", n="").strip() if in_man else "¥"
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title=t("chart.velocity_axis", unit=unit), rangemode="tozero", tickformat=",")
+    return _layout(fig, height=340)

@@ -41,6 +41,7 @@ from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone
 from leadfunnel.pack import build_pack
 from leadfunnel.paths import database_location
 from leadfunnel.pipeline.aging import aging_report, open_leads, stuck_list
+from leadfunnel.pipeline.velocity import velocity, velocity_report
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channel_frame, channels_report, funnel_frame, funnel_report
 from leadfunnel.scoring.report import scores_report
@@ -451,6 +452,21 @@ def report_aging(
             _write_csv(stuck_list(open_leads(runner, filters, policy, instant)).select(
                 "lead_id", "stage", "entered_at", "age_days", "limit_days", "reason", "owner", "channel", "company",
                 "last_touch_at"))
+
+
+@report_app.command("velocity")
+def report_velocity(db: DbOption = None, date_from: FromOption = None, date_to: ToOption = None,
+                    as_of: AsOfOption = None, channel: ChannelOption = None,
+                    output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (one row per "
+                                                                  "channel).")] = OutputFormat.json) -> None:
+    """Pipeline velocity: opportunities × win rate × average won amount ÷ average cycle days, and each factor."""
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+    with open_for_reading(db) as runner:
+        instant = as_of or default_as_of(runner)
+        if output is OutputFormat.json:
+            print(json.dumps(velocity_report(runner, filters, instant), ensure_ascii=False, indent=2))
+        else:
+            _write_csv(velocity(runner, filters, instant).by_channel)
 
 
 class LanguageChoice(StrEnum):

@@ -54,6 +54,15 @@ def rate_delta(current: float | None, previous: float | None) -> str | None:
     return f"{(current - previous) * 100:+.1f} pt"
 
 
+def money_delta(current: float | None, previous: float | None) -> str | None:
+    """Difference of two amounts, written as amounts are (¥ or 万円), with its sign — an ASCII "-", which is what
+    st.metric reads to point its arrow down."""
+    if current is None or previous is None:
+        return None
+    change = current - previous
+    return ("+" if change >= 0 else "-") + money(abs(change))
+
+
 def money(value: float | None) -> str:
     """An amount in the data's currency: ¥1,200,000, or 120万円 in the 万円 style (to one decimal: 123.5万円)."""
     if value is None or value != value:

@@ -16,10 +16,11 @@ import plotly.graph_objects as go
 from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
-from leadfunnel.format import count, count_delta, days, percent, rate_delta
+from leadfunnel.format import count, count_delta, days, money, money_delta, percent, rate_delta
 from leadfunnel.i18n import day, language, moment, t
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.pipeline import aging
+from leadfunnel.pipeline.velocity import velocity
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import threshold_curve as curve_of
 from leadfunnel.scoring.engine import engine_on
@@ -53,6 +54,7 @@ def build_pack(runner: QueryRunner, filters: Filters, mode: Mode, current: RuleS
         _scoring_section(runner, filters, current, proposed, as_of, figures),
         _sla_section(runner, filters, previous, policy, as_of, figures),
         _aging_section(runner, filters, policy, as_of),
+        _velocity_section(runner, filters, as_of),
     ]
     return (f"<!DOCTYPE html><html lang='{language()}'><head><meta charset='utf-8'>"
             f"<title>{_e(t('pack.title'))}</title><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
@@ -166,6 +168,46 @@ def _aging_section(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_
     ])
 
 
+def _velocity_section(runner: QueryRunner, filters: Filters, as_of: datetime) -> str:
+    """Velocity and its four factors against the previous period, and per channel (the Velocity page's numbers)."""
+    result = velocity(runner, filters, as_of)
+    now, before = result.total, result.previous or {}
+    caption = t("velocity.caption", start=day(filters.date_from), end=day(filters.date_to), as_of=moment(as_of))
+    heading = f"<h2>{_e(t('velocity.title'))}</h2><p class='note'>{_e(caption)}</p>"
+    if not result.opportunity_in_data:
+        return heading + f"<p>{_e(t('velocity.no_opportunity_dates'))}</p>"
+    if not now["opportunities"]:
+        return heading + f"<p>{_e(t('velocity.empty'))}</p>"
+    previous = filters.previous_period()
+    change = t("pack.change") if previous else ""
+    figures = [
+        (t("velocity.velocity"), t("velocity.per_day", amount=money(now["velocity"])),
+         money_delta(now["velocity"], before.get("velocity"))),
+        (t("velocity.opportunities"), count(now["opportunities"]),
+         count_delta(now["opportunities"], before.get("opportunities"))),
+        (t("velocity.win_rate"), percent(now["win_rate"]), rate_delta(now["win_rate"], before.get("win_rate"))),
+        (t("velocity.avg_won_amount"), money(now["avg_won_amount"]),
+         money_delta(now["avg_won_amount"], before.get("avg_won_amount"))),
+        (t("velocity.avg_cycle_days"), days(now["avg_cycle_days"], unit=True),
+         None if now["avg_cycle_days"] is None or before.get("avg_cycle_days") is None
+         else t("unit.days", n=f"{now['avg_cycle_days'] - before['avg_cycle_days']:+,.1f}")),
+    ]
+    channels = labelled(result.by_channel, "channel", channel_label, alias="label")
+    return "".join([
+        heading,
+        _table(["", t("pack.this_period")] + ([change] if change else []),
+               [[name, value] + ([delta or "–"] if change else []) for name, value, delta in figures]),
+        f"<p class='note'>{_e(t('velocity.velocity_help'))}"
+        + (f" {_e(t('velocity.compared', start=day(previous.date_from), end=day(previous.date_to)))}"
+           if previous else "") + "</p>",
+        f"<h3>{_e(t('velocity.by_channel'))}</h3>",
+        _table([t("col.channel"), t("velocity.velocity"), t("velocity.opportunities"), t("velocity.win_rate"),
+                t("velocity.avg_won_amount"), t("velocity.avg_cycle_days")],
+               [[r["label"], money(r["velocity"]), count(r["opportunities"]), percent(r["win_rate"]),
+                 money(r["avg_won_amount"]), days(r["avg_cycle_days"])] for r in channels.iter_rows(named=True)]),
+    ])
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td{_NUMBER_CELL if _is_number(v) else ''}>{_e(v)}</td>" for v in row)
@@ -174,7 +216,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 _NUMBER_CELL = " class='number'"
-_FORMATTED_NUMBER = re.compile(r"[+\-−]?[\d.,]+\s*(%|pt)?|–")
+_FORMATTED_NUMBER = re.compile(r"[+\-−]?¥?[\d.,]+\s*(%|pt|万円|days|日)?(\s*/\s*(day|日))?|–")
 
 
 def _is_number(value: Any) -> bool:

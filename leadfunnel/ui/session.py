@@ -23,6 +23,7 @@ from leadfunnel.i18n import localized, t
 from leadfunnel.paths import DEMO_DATABASE
 from leadfunnel.paths import database_location as configured_location
 from leadfunnel.pipeline import aging
+from leadfunnel.pipeline.velocity import Velocity, velocity
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
 from leadfunnel.scoring.engine import ScoringEngine
@@ -185,6 +186,20 @@ def sla_handovers(filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.Da
 def open_leads_at(filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
     """The view's open leads at `as_of` with stage, age and stuck flag (pipeline.aging.open_leads), cached."""
     return _on_policy("open_leads", filters, policy, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _velocity(_query_runner: QueryRunner, _filters: Filters, path: str, version: str, view_key: str,
+              as_of: datetime) -> Velocity:
+    del path, version, view_key  # the cache key (the runner and the view are not hashed)
+    return velocity(_query_runner, _filters, as_of)
+
+
+def pipeline_velocity(filters: Filters, as_of: datetime) -> Velocity:
+    """The view's velocity, its factors, the previous period's, by channel and by month (pipeline.velocity),
+    cached on the database, its data version, the view and the instant."""
+    query_runner = runner()
+    return _velocity(query_runner, filters, database_location(), query_runner.data_version(), repr(filters), as_of)
 
 
 TRIED_POLICY_KEY = "_sla_tried_policy"  # SLA settings tried in this session only: looking changes nothing for others

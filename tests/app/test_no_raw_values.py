@@ -16,7 +16,7 @@ from leadfunnel.i18n import set_language
 from tests.app.test_pages import ENTRY
 
 PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/pipeline.py",
-         "pages/data.py")
+         "pages/velocity.py", "pages/data.py")
 RAW = re.compile(r"\b(None|nan|NaN|NaT|Infinity|inf|null)\b")
 ENGLISH_IN_JAPANESE = re.compile(r"\b(empty|unknown|Outcome|Channel)\b")
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/pipeline.py",
-         "pages/data.py")
+         "pages/velocity.py", "pages/data.py")
 
 
 def open_app(monkeypatch, db_file) -> AppTest:
@@ -27,7 +27,7 @@ def test_every_page_renders_on_the_demo_data(monkeypatch, demo_app_db, page):
     app.switch_page(page).run()
     assert not app.exception
     assert app.title[0].value in ("Funnel", "Channels", "Lead scoring", "SLA: hand-over follow-up",
-                                  "Pipeline: stuck leads", "Data")
+                                  "Pipeline: stuck leads", "Pipeline velocity", "Data")
 
 
 def test_funnel_shows_the_fixture_numbers_with_deltas(monkeypatch, small_app_db):
@@ -146,3 +146,68 @@ def test_pipeline_page_on_the_aging_fixture(monkeypatch, tmp_path):
     assert {m.label: m.value for m in tried.metric}["Stuck"] == "2"  # P6 (MQL 9.5 > 9.25) and P7 (SAL, 5 kept)
     assert tried.query_params["limits"] == "mql:9.25,sal:5,sql:20,opportunity:30"
     assert app.query_params.get("limits") is None
+
+
+def fixture_app(monkeypatch, tmp_path, name: str) -> Path:
+    from leadfunnel import database
+    from leadfunnel.ingest.canonical import import_canonical
+    from tests.conftest import FIXTURES
+
+    path = tmp_path / f"{name}.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    import_canonical(con, [FIXTURES / name / "leads.csv", FIXTURES / name / "activities.csv"])
+    con.close()
+    monkeypatch.setenv("LEADFUNNEL_DB", str(path))
+    return path
+
+
+def test_velocity_page_on_the_fixture_factor_by_factor(monkeypatch, tmp_path):
+    """#17 part 2: tests/fixtures/velocity, Q1 2025 against Q4 2024 (its README)."""
+    fixture_app(monkeypatch, tmp_path, "velocity")
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    app.query_params["from"], app.query_params["to"] = "2025-01-01", "2025-03-31"
+    app.run()
+    app.switch_page("pages/velocity.py").run()
+    assert not app.exception
+    assert metrics(app) == {"Velocity per day": ("¥281,250", "+¥261,250"), "Opportunities": ("5", "+3"),
+                            "Win rate": ("75.0%", "+25.0 pt"), "Average won amount": ("¥1,500,000", "+¥900,000"),
+                            "Average sales cycle": ("20.0 days", "-10.0 days")}
+    assert "**5** opportunities × **75.0%** win rate" in " ".join(m.value for m in app.markdown)
+    channels = app.dataframe[0].value
+    assert channels["Channel"].tolist() == ["SEO / owned media", "Webinar"]
+    assert channels["Velocity"].tolist() == ["¥100,000 / day", "–"]  # webinar: its won deal has no amount
+    assert channels["Average won amount"].tolist() == ["¥1,500,000", "–"]
+    from leadfunnel.i18n import set_language
+
+    set_language("ja")  # AppTest formats widget values with their format_func in this thread
+    try:
+        japanese = AppTest.from_file(ENTRY, default_timeout=60)
+        japanese.query_params.update({"from": "2025-01-01", "to": "2025-03-31", "lang": "ja", "money": "man"})
+        japanese.run()
+        japanese.switch_page("pages/velocity.py").run()
+        assert not japanese.exception
+        assert metrics(japanese)["ベロシティ（1日あたり）"] == ("28.1万円", "+26.1万円")
+    finally:
+        set_language("en")
+
+
+def test_velocity_page_says_so_when_the_view_has_no_opportunity(monkeypatch, tmp_path):
+    fixture_app(monkeypatch, tmp_path, "velocity")
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    app.query_params.update({"from": "2025-03-01", "to": "2025-03-31", "owner": "佐藤 健"})
+    app.run()
+    app.switch_page("pages/velocity.py").run()
+    assert not app.exception
+    assert not app.metric
+    assert app.info[0].value == "No lead became an opportunity in this date range and view."
+
+
+def test_velocity_page_without_opportunity_dates_says_what_is_missing(monkeypatch, tmp_path):
+    """The aging fixture has no opportunity dates: every won lead would have a 0-day cycle, so no velocity."""
+    fixture_app(monkeypatch, tmp_path, "aging")
+    app = AppTest.from_file(ENTRY, default_timeout=60).run()
+    app.switch_page("pages/velocity.py").run()
+    assert not app.exception
+    assert not app.metric and not app.get("plotly_chart")
+    assert app.info[0].value.startswith("Your data has no opportunity dates, so velocity cannot be worked out")

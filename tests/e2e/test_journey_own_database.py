@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import Server, sidebar_link, wait_idle
 from tests.own_export import own_export
 
-PAGES = {"en": ("Funnel", "Channels", "Scoring", "SLA", "Data"), "ja": ("ファネル", "チャネル", "スコアリング", "SLA",
-                                                                         "データ")}
+PAGES = {"en": ("Funnel", "Channels", "Scoring", "SLA", "Pipeline", "Velocity", "Data"),
+         "ja": ("ファネル", "チャネル", "スコアリング", "SLA", "パイプライン", "ベロシティ", "データ")}
 RAW = re.compile(r"\b(None|nan|NaN|Infinity|inf|Traceback)\b|StreamlitValue")
 @pytest.fixture(scope="module")
 def demo_with_data_dir(chromium_path: str, demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory):
