@@ -56,6 +56,17 @@ def run(
 
 
 @app.command()
+def pipeline(
+    db: Annotated[Path, typer.Option(help="A database kept by `run --keep` (e.g. bench/out/1m/bench.duckdb).")],
+    repeat: Annotated[int, typer.Option(min=2)] = 5,
+) -> None:
+    """The Pipeline and Velocity pages' work on an existing database: p50/p95 per section."""
+    from bench.run import run_pipeline
+
+    run_pipeline(db, repeat)
+
+
+@app.command()
 def load(
     leads: Annotated[int, typer.Option(min=100)] = 100_000,
     sessions: Annotated[int, typer.Option(min=1, max=32)] = 8,

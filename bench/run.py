@@ -32,6 +32,7 @@ from leadfunnel import database
 from leadfunnel.asof import default_as_of as sla_default_as_of
 from leadfunnel.filters import Filters
 from leadfunnel.pipeline.aging import by_stage, open_leads, stuck_by, stuck_list
+from leadfunnel.pipeline.velocity import velocity
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
@@ -219,19 +220,7 @@ def run(n_leads: int, n_activities: int, repeat: int = 10, keep: Path | None = N
 
     rows.append(Row("SLA page with business hours (every section)", timed(sla_page, max(2, repeat // 3))[0]))
 
-    def pipeline_page(policy: SlaPolicy) -> None:
-        """What the Pipeline page computes per rerun: open leads with their stage and age, per stage, by owner
-        and reason, the stuck list (#17)."""
-        leads = open_leads(runner, Filters(), policy, sla_default_as_of(runner))
-        by_stage(leads, policy)
-        stuck_by(leads, "owner")
-        stuck_by(leads, "reason")
-        stuck_list(leads)
-
-    rows.append(Row("Pipeline page: stuck leads, calendar days", timed(lambda: pipeline_page(SlaPolicy()),
-                                                                       max(2, repeat // 3))[0]))
-    rows.append(Row("Pipeline page: stuck leads, business days",
-                    timed(lambda: pipeline_page(SlaPolicy(aging_business_days=True)), max(2, repeat // 3))[0]))
+    rows += pipeline_rows(runner, Filters(day_from, day_to), max(2, repeat // 3))
 
     floor_sql = """
         SELECT histogram(floor(score / 20) * 20) FROM (
@@ -246,6 +235,46 @@ def run(n_leads: int, n_activities: int, repeat: int = 10, keep: Path | None = N
     rows.append(Row("peak RSS of this process", [0.0], None,
                     f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB (incl. pandas frames)"))
     print_table(rows, floor, n_leads, actual_activities)
+    return rows
+
+
+def pipeline_rows(runner: QueryRunner, view: Filters, repeat: int) -> list[Row]:
+    """The Pipeline and Velocity pages' work per first open (#17), each from a cold result cache: open leads with
+    stage and age, per stage, by owner and reason, the stuck list; velocity, its factors, previous period, months."""
+    as_of = sla_default_as_of(runner)
+
+    def pipeline_page(policy: SlaPolicy) -> None:
+        leads = open_leads(runner, Filters(), policy, as_of)
+        by_stage(leads, policy)
+        stuck_by(leads, "owner")
+        stuck_by(leads, "reason")
+        stuck_list(leads)
+
+    return [
+        Row("Pipeline page: stuck leads, calendar days", timed(lambda: pipeline_page(SlaPolicy()), repeat)[0]),
+        Row("Pipeline page: stuck leads, business days",
+            timed(lambda: pipeline_page(SlaPolicy(aging_business_days=True)), repeat)[0]),
+        Row("Velocity page: factors, previous period, 12 months, by channel",
+            timed(lambda: velocity(runner, view, as_of), repeat)[0]),
+    ]
+
+
+def run_pipeline(db: Path, repeat: int) -> list[Row]:
+    """`python -m bench pipeline --db FILE`: the pipeline rows alone, on a database kept by `run --keep`."""
+    con = database.connect(db, read_only=True)
+    try:
+        runner = QueryRunner(con, quiet=True)
+        leads = con.execute("SELECT count(*) FROM leads").fetchone()[0]
+        activities = con.execute("SELECT count(*) FROM activities").fetchone()[0]
+        rows = pipeline_rows(runner, Filters(date(2026, 8, 1), date(2026, 10, 31)), repeat)
+    finally:
+        con.close()
+    print(f"\nleads {leads:,} · activities {activities:,} · {repeat} runs each, the first from a cold cache\n")
+    print("| what | p50 | p95 | runs |")
+    print("|---|---:|---:|---|")
+    for row in rows:
+        runs = ", ".join(f"{s * 1000:.0f}" for s in row.ours)
+        print(f"| {row.what} | {statistics.median(row.ours) * 1000:.0f} ms | {row.p95 * 1000:.0f} ms | {runs} ms |")
     return rows
 
 

@@ -243,6 +243,15 @@ FromOption = Annotated[datetime | None, typer.Option("--from", formats=[ISO_DAY]
 ToOption = Annotated[datetime | None, typer.Option("--to", formats=[ISO_DAY], help="Last day, inclusive.")]
 ModeOption = Annotated[ModeChoice, typer.Option(help=MODE_OPTION_HELP)]
 ChannelOption = Annotated[list[str] | None, typer.Option(help="Only this channel (repeatable).")]
+
+
+class UnitChoice(StrEnum):
+    lead = "lead"
+    account = "account"
+
+
+ByOption = Annotated[UnitChoice, typer.Option("--by", help="Count leads, or accounts (companies: the account id, "
+                                                           "else the normalised company name).")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 AsOfOption = Annotated[datetime | None, typer.Option(
     "--as-of", formats=[ISO_DAY, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -253,23 +262,24 @@ AsOfOption = Annotated[datetime | None, typer.Option(
 @report_app.command("funnel")
 def report_funnel(db: DbOption = None, date_from: FromOption = None, date_to: ToOption = None,
                   mode: ModeOption = ModeChoice.cohort, channel: ChannelOption = None,
-                  output: FormatOption = OutputFormat.json) -> None:
+                  output: FormatOption = OutputFormat.json, by: ByOption = UnitChoice.lead) -> None:
     """Stage counts, conversion, drop-off and median days between stages."""
-    _report(funnel_report, funnel_frame, db, date_from, date_to, mode, channel, output)
+    _report(funnel_report, funnel_frame, db, date_from, date_to, mode, channel, output, by)
 
 
 @report_app.command("channels")
 def report_channels(db: DbOption = None, date_from: FromOption = None, date_to: ToOption = None,
                     mode: ModeOption = ModeChoice.cohort, channel: ChannelOption = None,
-                    output: FormatOption = OutputFormat.json) -> None:
+                    output: FormatOption = OutputFormat.json, by: ByOption = UnitChoice.lead) -> None:
     """Leads, MQL, SQL, won, the rates and won amount per first-touch channel."""
-    _report(channels_report, channel_frame, db, date_from, date_to, mode, channel, output)
+    _report(channels_report, channel_frame, db, date_from, date_to, mode, channel, output, by)
 
 
 def _report(build: Callable[..., dict[str, Any]], frame_of: Callable[..., pl.DataFrame], db: Path | None,
             date_from: datetime | None, date_to: datetime | None, mode: ModeChoice, channel: list[str] | None,
-            output: OutputFormat) -> None:
-    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+            output: OutputFormat, by: UnitChoice) -> None:
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()),
+                      unit=by.value)
     with open_for_reading(db) as runner:
         if output is OutputFormat.json:
             print(json.dumps(build(runner, filters, mode.value), ensure_ascii=False, indent=2))

@@ -14,6 +14,7 @@ from typing import Literal
 
 import duckdb
 
+from leadfunnel.accounts import account_keys
 from leadfunnel.i18n import LocalizedRuntimeError
 from leadfunnel.paths import QUERY_DIR
 
@@ -21,7 +22,7 @@ from leadfunnel.paths import QUERY_DIR
 # 4: SLA policy. 5: import log and saved mappings. 6: leads.job_title, fit points on any attribute.
 # 7: lead_stage_entries (stage entries materialised at write time; the stage_entries macro reads it).
 # 8: leads.channel may be empty (a missing channel is stored as missing and read as 'unknown').
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
     6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;
@@ -162,8 +163,18 @@ def _closing_parenthesis(sql: str, start: int) -> int:
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the derived tables (queries/rollups) from the stored data; every write calls this."""
+    _register_account_key(con)
     for rollup_file in sorted(ROLLUP_DIR.glob("*.sql")):
         con.execute(rollup_file.read_text(encoding="utf-8"))
+
+
+def _register_account_key(con: duckdb.DuckDBPyConnection) -> None:
+    """accounts.account_keys as the SQL function account_key(account_id, company) on this connection (NFKC and the
+    legal forms are Python's: DuckDB has no NFKC)."""
+    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'account_key'").fetchone()[0]:
+        return  # registered by another cursor of this database: functions are shared by them
+    con.create_function("account_key", account_keys, [duckdb.sqltype("VARCHAR")] * 2, duckdb.sqltype("VARCHAR"),
+                        type="arrow", null_handling="special", side_effects=False)
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
@@ -184,6 +195,8 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
             if found < version and _has_table(con, table):
                 con.execute(steps)
         _apply_model(con)
+        if _has_table(con, "leads"):
+            refresh_rollups(con)  # derived tables gain the new columns (9: lead_stage_entries.account_key)
         con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
         con.execute("COMMIT")
     except BaseException:

@@ -107,7 +107,7 @@ def generate(n_leads: int = 5000, seed: int = 42, progress: Progress | None = No
     # decide are more common among leads that became SQL, so fit points by role have a signal.
     titles = np.random.default_rng(seed + 1)
     leads = [(*lead, str(titles.choice(DECISION_MAKERS if titles.random() < (0.55 if lead[9] else 0.25)
-                                       else STAFF))) for lead in leads]
+                                       else STAFF)), None) for lead in leads]  # no account id: by company name
     return {
         "leads": pl.DataFrame(leads, schema=TABLE_SCHEMAS["leads"], orient="row"),
         "activities": pl.DataFrame(activities, schema=TABLE_SCHEMAS["activities"], orient="row")

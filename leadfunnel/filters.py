@@ -10,6 +10,8 @@ Mode = Literal["cohort", "period"]
 MODES: tuple[Mode, ...] = ("cohort", "period")
 Compare = Literal["previous", "last_year"]
 COMPARES: tuple[Compare, ...] = ("previous", "last_year")
+Unit = Literal["lead", "account"]
+UNITS: tuple[Unit, ...] = ("lead", "account")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Filters:
     company_sizes: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
     compare: Compare = "previous"  # what deltas compare with (not a query parameter)
+    unit: Unit = "lead"  # what the funnel and channel figures count: leads, or accounts (companies)
 
     def segment_params(self) -> dict[str, list[str]]:
         """The segment filters (not the date range) as query parameters: for snapshots at an instant."""
@@ -40,6 +43,7 @@ class Filters:
             "industries": list(self.industries),
             "company_sizes": list(self.company_sizes),
             "owners": list(self.owners),
+            "unit": self.unit,
         }
 
     def previous_period(self, compare: Compare | None = None) -> Filters | None:

@@ -23,7 +23,8 @@ LEAD_SCHEMA: dict[str, pl.DataType] = {
     "won_at": pl.Datetime("us"),
     "lost_at": pl.Datetime("us"),
     "amount": pl.Float64(),
-    "job_title": pl.String(),  # last: added in schema version 6
+    "job_title": pl.String(),  # added in schema version 6
+    "account_id": pl.String(),  # last: added in schema version 9 (the funnel by account)
 }
 ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "lead_id": pl.String(),

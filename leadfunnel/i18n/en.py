@@ -335,6 +335,7 @@ MESSAGES: dict[str, str] = {
     "field.won_at": "Won date",
     "field.lost_at": "Lost date",
     "field.amount": "Amount",
+    "field.account_id": "Account / company id",
     "field.job_title": "Job title / role",
     "field.email": "Email (id when there is none)",
     "field.name": "Contact name (for an id when there is none)",

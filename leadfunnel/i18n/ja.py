@@ -333,6 +333,7 @@ MESSAGES: dict[str, str] = {
     "field.won_at": "受注日",
     "field.lost_at": "失注日",
     "field.amount": "金額",
+    "field.account_id": "会社ID・取引先ID",
     "field.job_title": "役職",
     "field.email": "メールアドレス（IDがない場合のID）",
     "field.name": "氏名（ID がないときの ID 作成用）",

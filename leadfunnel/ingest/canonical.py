@@ -59,7 +59,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "activities": ("lead_id", "occurred_at", "activity_type"),
     "feedback": ("lead_id", "at", "verdict"),
 }
-OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title",), "activities": (), "feedback": ()}
+OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title", "account_id"), "activities": (), "feedback": ()}
 KEY_COLUMNS = frozenset({"lead_id", "channel", "activity_type", "verdict"})  # no control characters at all
 STAGE_COLUMNS = ("created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at")
 # DuckDB memory during an import (LEADFUNNEL_IMPORT_MEMORY_LIMIT): at 1M leads / 20M activities the

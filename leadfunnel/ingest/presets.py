@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 LEAD_FIELDS: tuple[str, ...] = ("lead_id", "created_at", "channel", "company", "industry", "company_size", "owner",
                                 "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at", "amount",
-                                "job_title")
+                                "job_title", "account_id")
 # Fields that only identify a lead (not stored): a row without an id gets one made from these and its created date.
 IDENTITY_FIELDS: tuple[str, ...] = ("name",)
 TIMESTAMP_FIELDS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at"})
@@ -77,6 +77,7 @@ HUBSPOT = Preset(
         "company_size": ("Number of Employees",),
         "owner": ("Contact owner", "HubSpot Owner"),
         "job_title": ("Job Title",),
+        "account_id": ("Associated Company ID", "Associated Company IDs", "Company ID"),
         "mql_at": ("Became a Marketing Qualified Lead Date",),
         "sql_at": ("Became a Sales Qualified Lead Date",),
         "opportunity_at": ("Became an Opportunity Date",),
@@ -96,6 +97,7 @@ SALESFORCE = Preset(
         "company_size": ("No. of Employees", "NumberOfEmployees"),
         "owner": ("Lead Owner", "OwnerId", "Owner"),
         "job_title": ("Title",),
+        "account_id": ("Converted Account ID", "ConvertedAccountId", "Account ID", "AccountId"),
         "sql_at": ("Converted Date", "ConvertedDate"),
         "email": ("Email",),
     },
@@ -119,6 +121,7 @@ MAUTIC = Preset(
         "company": ("company", "Company"),
         "owner": ("owner", "Owner"),
         "job_title": ("position", "Position"),
+        "account_id": ("company_id", "Company ID", "companyId"),
         "email": ("email", "Email"),
     },
     id_prefix="mautic:", signature=("points", "last_active"),
@@ -145,6 +148,7 @@ GENERIC = Preset(
         "lost_at": ("lost_at", "失注日", "Lost Date"),
         "amount": ("amount", "受注金額", "金額", "Amount"),
         "job_title": ("job_title", "役職", "職位", "肩書き", "Job Title", "Title"),
+        "account_id": ("account_id", "会社ID", "取引先ID", "企業ID", "Account ID", "Company ID"),
         "email": ("email", "メールアドレス", "メール", "Email", "E-mail"),
         "name": ("name", "氏名", "名前", "お名前", "担当者名", "Name", "Full Name", "Contact Name"),
     },

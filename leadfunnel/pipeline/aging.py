@@ -38,9 +38,14 @@ def open_leads(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: 
     reason (see the module). Lead id, company, channel, owner and last touch are filled only where a lead may be
     stuck: the others are counted, never listed (queries/pipeline/open_leads.sql)."""
     scale = 24 / working_hours_per_day(policy) if policy.aging_business_days else 1.0
-    frame = runner.run("pipeline/open_leads", {"as_of": as_of, "touch_types": list(policy.touch_types),
-                                               "limits": dict(policy.stage_limits), "scale": scale,
-                                               **filters.segment_params()})
+    rows = runner.run("pipeline/open_leads", {"as_of": as_of, "touch_types": list(policy.touch_types),
+                                              "limits": dict(policy.stage_limits), "scale": scale,
+                                              **filters.segment_params()})
+    listed = rows.filter("listed").drop("listed", "entered")
+    counted = (rows.filter(~pl.col("listed")).select("stage", entered_at="entered").explode("entered_at")
+               .with_columns(pl.lit(None, pl.String).alias(name) for name in ("lead_id", "company", "channel", "owner"))
+               .with_columns(last_touch_at=pl.lit(None, listed.schema["last_touch_at"])))
+    frame = pl.concat([counted.select(listed.columns), listed])
     entered = frame["entered_at"].to_numpy().astype("datetime64[us]")
     instant = np.full(entered.shape, np.datetime64(as_of, "us"))
     if policy.aging_business_days and frame.height:
@@ -57,7 +62,7 @@ def open_leads(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: 
         reason=pl.when(pl.col("owner").is_null()).then(pl.lit("no_owner"))
         .when(pl.col("last_touch_at").is_null()).then(pl.lit("no_sales_touch"))
         .otherwise(pl.lit("stalled")),
-    ).with_columns(reason=pl.when("stuck").then("reason")).drop("may_be_stuck")  # a reason for the stuck only
+    ).with_columns(reason=pl.when("stuck").then("reason"))  # a reason for the stuck only
 
 
 def by_stage(leads: pl.DataFrame, policy: SlaPolicy) -> pl.DataFrame:

@@ -1,5 +1,6 @@
 -- Conversion by first-touch acquisition channel.
--- Parameters: as in funnel/stage_counts.sql.
+-- Parameters: as in funnel/stage_counts.sql. By account ($unit = 'account'), an account counts for the channel of
+-- its earliest lead, and the counts are accounts.
 -- Definitions (stage counts use effective times, so a skipped stage counts as passed):
 --   mql_rate = MQL / leads;  sql_rate = SQL / MQL;  win_rate = won / SQL;  lead_to_won_rate = won / leads
 --   (NULL when the denominator is 0)
@@ -11,7 +12,7 @@ WITH entries AS (
     FROM stage_entries(
         CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
         CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
+        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
 ),
 
 per_channel AS (

@@ -7,7 +7,7 @@ WITH entries AS (
     FROM stage_entries(
         CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
         CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
+        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
 ),
 
 final AS (

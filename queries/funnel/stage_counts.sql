@@ -1,8 +1,9 @@
--- Funnel: leads at each stage with conversion, drop-off and median days from the previous stage.
+-- Funnel: leads (or accounts) at each stage with conversion, drop-off and median days from the previous stage.
 -- Parameters:
 --   $date_from, $date_to : DATE, inclusive (NULL = open)
 --   $mode                : 'cohort' | 'period' (see stage_entries in queries/model)
 --   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
+--   $unit                : 'lead' | 'account' — what is counted (see stage_entries); the column stays `leads`
 -- Definitions:
 --   in_data            = some lead of the database has this stage's own date (lead: always). A stage no row ever
 --                        has is "not in your data": no count, rate or days (the effective-time rule would
@@ -19,7 +20,7 @@ WITH entries AS (
     FROM stage_entries(
         CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
         CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
+        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
 ),
 
 present AS (
@@ -40,7 +41,8 @@ stages AS (
 -- Entries of a previous stage that is not the one just before (a stage between is not in the data); usually none.
 skipped AS (
     SELECT lead_id, stage_order, entered_at
-    FROM lead_stage_entries
+    FROM stage_entries(NULL, NULL, 'period', CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+                       CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
     WHERE stage_order IN (SELECT previous_order FROM stages WHERE previous_order <> stage_order - 1)
 ),
 

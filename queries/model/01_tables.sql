@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS leads (
 );
 -- Added in schema version 6 (fit scoring by role); appended so files from before keep their column order.
 ALTER TABLE leads ADD COLUMN IF NOT EXISTS job_title VARCHAR;
+-- Added in schema version 9 (the funnel by account): the CRM's company / account id, when the export has one.
+ALTER TABLE leads ADD COLUMN IF NOT EXISTS account_id VARCHAR;
 
 -- Behaviour and sales-touch events, many per lead.
 CREATE TABLE IF NOT EXISTS activities (

@@ -10,7 +10,8 @@ WITH source AS (
 final AS (
     SELECT
         -- ids and attributes
-        lead_id, coalesce(channel, 'unknown') AS channel, company, industry, company_size, owner, job_title, amount, lost_at,
+        lead_id, coalesce(channel, 'unknown') AS channel, company, account_id, industry, company_size, owner, job_title,
+        amount, lost_at,
         -- effective stage times
         created_at                                           AS lead_entered_at,
         least(mql_at, sal_at, sql_at, opportunity_at, won_at) AS mql_entered_at,
@@ -27,6 +28,7 @@ SELECT * FROM final;
 -- on every write; declared here so the stage_entries macro (03) can be created before the first fill.
 CREATE TABLE IF NOT EXISTS lead_stage_entries (
     lead_id             VARCHAR,
+    account_key         VARCHAR,
     channel             VARCHAR,
     industry            VARCHAR,
     company_size        VARCHAR,

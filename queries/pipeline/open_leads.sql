@@ -9,8 +9,11 @@
 -- Open = created at or before $as_of, not won and not lost at or before it.
 -- Current stage = the last of lead, mql, sal, sql, opportunity (in that order) whose own timestamp (not the
 -- effective time) is at or before $as_of; `lead` is created_at. entered_at = that timestamp.
--- Every open lead is counted (stage, entered_at); lead_id, company, channel, owner and last_touch_at are read
--- only for those that may be stuck (the others are counted, never listed), which keeps a million rows cheap.
+-- Every open lead is counted; lead_id, company, channel, owner and last_touch_at are read only for those that may
+-- be stuck (the others are counted, never listed), which keeps a million rows cheap. Two kinds of rows:
+--   listed = false : one row per stage, `entered` = the entry times of its open leads that cannot be stuck
+--   listed = true  : one row per lead that may be stuck, with entered_at and its details
+-- (a list per stage instead of ~900k rows of mostly empty columns: a third of the time at 1M leads).
 -- last_touch_at = the latest sales touch with entered_at <= occurred_at <= $as_of (NULL: none).
 WITH open_leads AS (
     SELECT
@@ -62,13 +65,15 @@ latest_touch AS (
 )
 
 SELECT
-    CASE WHEN f.may_be_stuck THEN f.lead_id END AS lead_id,
-    f.stage,
-    f.entered_at,
-    f.may_be_stuck,
-    CASE WHEN f.may_be_stuck THEN f.company END AS company,
-    CASE WHEN f.may_be_stuck THEN f.channel END AS channel,
-    CASE WHEN f.may_be_stuck THEN f.owner END AS owner,
-    CASE WHEN f.may_be_stuck AND t.touched_at >= f.entered_at THEN t.touched_at END AS last_touch_at
+    false AS listed, stage, list(entered_at) AS entered, NULL::VARCHAR AS lead_id, NULL::TIMESTAMP AS entered_at,
+    NULL::VARCHAR AS company, NULL::VARCHAR AS channel, NULL::VARCHAR AS owner, NULL::TIMESTAMP AS last_touch_at
+FROM flagged
+WHERE NOT may_be_stuck
+GROUP BY stage
+UNION ALL
+SELECT
+    true, f.stage, NULL, f.lead_id, f.entered_at, f.company, f.channel, f.owner,
+    CASE WHEN t.touched_at >= f.entered_at THEN t.touched_at END
 FROM flagged AS f
 LEFT JOIN latest_touch AS t USING (lead_id)
+WHERE f.may_be_stuck

@@ -27,8 +27,9 @@ def test_harness_runs_and_prints_every_row(tmp_path, capsys):
     rows = run(300, 6_000, repeat=2, keep=tmp_path)
     printed = capsys.readouterr().out
     assert "| scoring: move the threshold slider |" in printed
-    assert len(rows) == 19
+    assert len(rows) == 20
     assert "| Pipeline page: stuck leads, business days |" in printed
+    assert "| Velocity page: factors, previous period, 12 months, by channel |" in printed
     assert "| SLA page with business hours (every section) |" in printed
     assert all(min(row.ours) >= 0 for row in rows)
     assert (tmp_path / "leads.parquet").exists() and (tmp_path / "bench.duckdb").exists()
@@ -42,3 +43,14 @@ def test_activities_come_in_time_order_by_default_as_real_exports_do():
     assert not by_time["lead_id"].is_sorted()
     assert by_lead["lead_id"].is_sorted() and not by_lead["occurred_at"].is_sorted()
     assert sorted(by_time.rows()) == sorted(by_lead.rows())  # the same rows, only their order differs
+
+
+def test_pipeline_rows_alone_on_a_kept_database(tmp_path, capsys):
+    from bench.run import run_pipeline
+
+    run(300, 6_000, repeat=2, keep=tmp_path)
+    capsys.readouterr()
+    rows = run_pipeline(tmp_path / "bench.duckdb", repeat=2)
+    printed = capsys.readouterr().out
+    assert [row.what.split(":")[0] for row in rows] == ["Pipeline page", "Pipeline page", "Velocity page"]
+    assert "leads 300 ·" in printed and "| Velocity page: factors, previous period, 12 months, by channel |" in printed

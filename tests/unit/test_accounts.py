@@ -1,0 +1,114 @@
+"""The account key and the funnel by account (#17 part 3): one company's spellings meet, two companies stay apart."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadfunnel import database
+from leadfunnel.accounts import account_key, company_key
+from leadfunnel.cli import app
+from leadfunnel.filters import Filters
+from leadfunnel.ingest.canonical import import_canonical
+from leadfunnel.query import QueryRunner
+from tests.conftest import FIXTURES
+
+
+@pytest.mark.parametrize("spelling", ["株式会社サンプル", "サンプル株式会社", "㈱サンプル", "（株）サンプル",
+                                      "(株) サンプル", "ｻﾝﾌﾟﾙ株式会社", "株式会社 サンプル"])
+def test_japanese_legal_forms_and_widths_meet(spelling):
+    assert company_key(spelling) == "サンプル"
+
+
+@pytest.mark.parametrize("spelling", ["Acme, Inc.", "ACME Inc.", "Ａｃｍｅ", "acme", "Acme Co., Ltd.", "Acme LLC",
+                                      "Acme Corp.", "Acme Corporation", "ACME K.K.", "  Acme Ltd  "])
+def test_latin_legal_forms_case_and_width_meet(spelling):
+    assert company_key(spelling) == "acme"
+
+
+def test_companies_that_differ_stay_apart():
+    assert len({company_key(name) for name in ("サンプル", "サンプル商事", "Acme", "Acme Labs", "Acmeinc")}) == 5
+    assert company_key("Acme Labs Inc.") == "acmelabs"  # spaces go, the words stay
+    assert company_key("Incubate") == "incubate"  # a legal form only after a space or comma, at the end
+
+
+def test_an_id_wins_and_a_lead_with_neither_is_its_own_account():
+    assert account_key("001XYZ", "Acme Inc.") == "id:001XYZ"
+    assert account_key(None, "Acme Inc.") == account_key("  ", "ACME") == "name:acme"
+    assert account_key(None, None) is None and account_key("", "株式会社") is None and account_key(None, " ") is None
+
+
+# The funnel by account against tests/fixtures/accounts (every number worked out in its README).
+JANUARY = Filters(date(2025, 1, 1), date(2025, 1, 31))
+FEBRUARY = Filters(date(2025, 2, 1), date(2025, 2, 28))
+
+
+@pytest.fixture(scope="module")
+def accounts_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("accounts") / "accounts.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    import_canonical(con, [FIXTURES / "accounts" / "leads.csv", FIXTURES / "accounts" / "activities.csv"])
+    con.close()
+    return path
+
+
+@pytest.fixture
+def runner(accounts_db):
+    con = database.connect(accounts_db, read_only=True)
+    yield QueryRunner(con)
+    con.close()
+
+
+def counts(runner: QueryRunner, view: Filters, mode: str, unit: str) -> list[int | None]:
+    return runner.run("funnel/stage_counts", dataclasses.replace(view, unit=unit).params(mode))["leads"].to_list()
+
+
+def test_eleven_leads_make_six_accounts(runner):
+    keys = dict(runner.con.execute("SELECT lead_id, account_key FROM lead_stage_entries WHERE stage = 'lead'")
+                .fetchall())
+    assert keys["A1"] == keys["A2"] == keys["A3"] == "name:サンプル"
+    assert keys["A4"] == keys["A5"] == keys["A6"] == "name:acme"
+    assert keys["A7"] == keys["A8"] == "id:ACC-9" and keys["A9"] == "name:北辰工業"
+    assert keys["A10"] == "lead:A10" and keys["A11"] == "name:サンプル商事"
+    assert len(set(keys.values())) == 6
+
+
+def test_cohort_by_account_counts_accounts_whose_earliest_lead_is_in_the_range(runner):
+    assert counts(runner, JANUARY, "cohort", "account") == [5, 2, None, 1, 1, 1]  # SAL is not in the data
+    assert counts(runner, JANUARY, "cohort", "lead") == [8, 3, None, 1, 1, 1]
+
+
+def test_period_by_account_counts_account_stage_entries_in_the_range(runner):
+    assert counts(runner, FEBRUARY, "period", "account") == [0, 0, None, 1, 1, 1]
+    assert counts(runner, FEBRUARY, "period", "lead") == [2, 2, None, 2, 2, 2]
+
+
+def test_filters_apply_to_leads_before_they_make_accounts(runner):
+    webinar = dataclasses.replace(JANUARY, channels=("webinar",))
+    assert counts(runner, webinar, "cohort", "account")[:2] == [3, 2]
+
+
+def test_channels_by_account_credit_the_earliest_leads_channel(runner):
+    frame = runner.run("channels/channel_summary", dataclasses.replace(JANUARY, unit="account").params("cohort"))
+    rows = {r["channel"]: (r["leads"], r["won"], r["won_amount"]) for r in frame.iter_rows(named=True)}
+    assert rows == {"seo": (4, 1, 3_000_000.0), "webinar": (1, 0, 0)}
+
+
+def test_report_funnel_and_channels_by_account(accounts_db):
+    cli = CliRunner()
+    result = cli.invoke(app, ["report", "funnel", "--db", str(accounts_db), "--from", "2025-01-01", "--to",
+                              "2025-01-31", "--by", "account"])
+    assert result.exit_code == 0, result.output
+    assert [s["count"] for s in json.loads(result.stdout)["stages"]][:2] == [5, 2]
+    by_lead = json.loads(cli.invoke(app, ["report", "funnel", "--db", str(accounts_db), "--from", "2025-01-01",
+                                          "--to", "2025-01-31"]).stdout)
+    assert by_lead["stages"][0]["count"] == 8
+    channels = json.loads(cli.invoke(app, ["report", "channels", "--db", str(accounts_db), "--from", "2025-01-01",
+                                           "--to", "2025-01-31", "--by", "account"]).stdout)
+    assert {c["channel"]: c["leads"] for c in channels["channels"]} == {"seo": 4, "webinar": 1}
