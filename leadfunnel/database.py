@@ -194,9 +194,7 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
         for version, (table, steps) in sorted(MIGRATIONS.items()):
             if found < version and _has_table(con, table):
                 con.execute(steps)
-        _apply_model(con)
-        if _has_table(con, "leads"):
-            refresh_rollups(con)  # derived tables gain the new columns (9: lead_stage_entries.account_key)
+        _apply_model(con)  # ends with refresh_rollups: derived tables gain new columns (9: account_key)
         con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
         con.execute("COMMIT")
     except BaseException:

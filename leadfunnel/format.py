@@ -54,6 +54,13 @@ def rate_delta(current: float | None, previous: float | None) -> str | None:
     return f"{(current - previous) * 100:+.1f} pt"
 
 
+def days_delta(current: float | None, previous: float | None) -> str | None:
+    """Difference of two durations in days, with its sign and the reader's word for days."""
+    if current is None or previous is None:
+        return None
+    return t("unit.days", n=f"{current - previous:+,.1f}")
+
+
 def money_delta(current: float | None, previous: float | None) -> str | None:
     """Difference of two amounts, written as amounts are (¥ or 万円), with its sign — an ASCII "-", which is what
     st.metric reads to point its arrow down."""

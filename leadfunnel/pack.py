@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
-from leadfunnel.format import count, count_delta, days, money, money_delta, percent, rate_delta
+from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta
 from leadfunnel.i18n import day, language, moment, t
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.pipeline import aging
@@ -178,7 +178,7 @@ def _velocity_section(runner: QueryRunner, filters: Filters, as_of: datetime) ->
         return heading + f"<p>{_e(t('velocity.no_opportunity_dates'))}</p>"
     if not now["opportunities"]:
         return heading + f"<p>{_e(t('velocity.empty'))}</p>"
-    previous = filters.previous_period()
+    previous = result.previous_period
     change = t("pack.change") if previous else ""
     figures = [
         (t("velocity.velocity"), t("velocity.per_day", amount=money(now["velocity"])),
@@ -189,8 +189,7 @@ def _velocity_section(runner: QueryRunner, filters: Filters, as_of: datetime) ->
         (t("velocity.avg_won_amount"), money(now["avg_won_amount"]),
          money_delta(now["avg_won_amount"], before.get("avg_won_amount"))),
         (t("velocity.avg_cycle_days"), days(now["avg_cycle_days"], unit=True),
-         None if now["avg_cycle_days"] is None or before.get("avg_cycle_days") is None
-         else t("unit.days", n=f"{now['avg_cycle_days'] - before['avg_cycle_days']:+,.1f}")),
+         days_delta(now["avg_cycle_days"], before.get("avg_cycle_days"))),
     ]
     channels = labelled(result.by_channel, "channel", channel_label, alias="label")
     return "".join([

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import velocity_trend_figure
-from leadfunnel.format import count, count_delta, days, money, money_delta, percent, rate_delta
+from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta
 from leadfunnel.i18n import day, moment, t
 from leadfunnel.model import channel_label, labelled
 from leadfunnel.pipeline.velocity import TREND_MONTHS
@@ -43,17 +43,15 @@ else:
     figures[3].metric(t("velocity.avg_won_amount"), money(now["avg_won_amount"]),
                       money_delta(now["avg_won_amount"], before.get("avg_won_amount")),
                       help=t("velocity.avg_won_amount_help"))
-    cycle_change = (None if now["avg_cycle_days"] is None or before.get("avg_cycle_days") is None
-                    else t("unit.days", n=f"{now['avg_cycle_days'] - before['avg_cycle_days']:+,.1f}"))
-    figures[4].metric(t("velocity.avg_cycle_days"), days(now["avg_cycle_days"], unit=True), cycle_change,
+    figures[4].metric(t("velocity.avg_cycle_days"), days(now["avg_cycle_days"], unit=True),
+                      days_delta(now["avg_cycle_days"], before.get("avg_cycle_days")),
                       delta_color="inverse", help=t("velocity.avg_cycle_days_help"))
     st.markdown(t("velocity.formula", n=count(now["opportunities"]), rate=percent(now["win_rate"]),
                   amount=money(now["avg_won_amount"]), cycle=days(now["avg_cycle_days"], unit=True),
                   velocity=money(now["velocity"])))
     if now["velocity"] is None:
         st.caption(t("velocity.missing_factor"))
-    if result.previous is not None:
-        previous = filters.previous_period()
+    if (previous := result.previous_period) is not None:
         st.caption(t("velocity.compared", start=day(previous.date_from), end=day(previous.date_to)))
 
 st.subheader(t("velocity.trend", months=TREND_MONTHS))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -16,6 +18,26 @@ from leadfunnel.query import QueryRunner
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"
 SMALL_FILES = [SMALL / "leads.csv", SMALL / "activities.csv", SMALL / "feedback.csv"]
+
+
+def fixture_database(folder: Path, name: str) -> Path:
+    """tests/fixtures/<name> (leads.csv, activities.csv) imported into a new database file in `folder`."""
+    path = folder / f"{name}.duckdb"
+    con = database.connect(path)
+    database.initialise(con)
+    import_canonical(con, [FIXTURES / name / "leads.csv", FIXTURES / name / "activities.csv"])
+    con.close()
+    return path
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[QueryRunner]:
+    """A read-only runner on a fixture database, closed afterwards."""
+    con = database.connect(path, read_only=True)
+    try:
+        yield QueryRunner(con)
+    finally:
+        con.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ channel. Definitions are in queries/pipeline/velocity.sql; a factor without data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ class Velocity:
     """One view's velocity: the period's figures, the previous period's (None: open range), per channel, per month."""
 
     total: dict[str, Any]
+    previous_period: Filters | None  # the period compared with (Filters.previous_period)
     previous: dict[str, Any] | None
     by_channel: pl.DataFrame
     trend: pl.DataFrame
@@ -60,35 +61,33 @@ def velocity(runner: QueryRunner, filters: Filters, as_of: datetime) -> Velocity
     """The view's velocity and its factors, the previous period's (as the funnel compares), by channel, and the
     monthly trend over the TREND_MONTHS months that end with the period's last month (or the data's now)."""
     grouped = _grouped(runner, filters, as_of)
-    previous_filters = filters.previous_period()
-    previous = _total(_grouped(runner, previous_filters, as_of)) if previous_filters else None
+    previous_period = filters.previous_period()
+    previous = _total(_grouped(runner, previous_period, as_of)) if previous_period else None
     last_day = min(filters.date_to or as_of.date(), as_of.date())
     first_day = trend_start(last_day)
-    trend_filters = Filters(date_from=first_day, date_to=last_day, channels=filters.channels,
-                            industries=filters.industries, company_sizes=filters.company_sizes,
-                            owners=filters.owners)
+    trend_filters = replace(filters, date_from=first_day, date_to=last_day)
     months = pl.DataFrame({"month": _months(first_day, last_day)})
     trend = (months.join(_grouped(runner, trend_filters, as_of).filter(pl.col("grouping") == "month")
                          .rename({"key": "month"}).drop("grouping"), on="month", how="left")
              .with_columns(pl.col("opportunities", "won", "lost", "closed").fill_null(0)))
     by_channel = grouped.filter(pl.col("grouping") == "channel").rename({"key": "channel"}).drop("grouping")
     in_data = bool(runner.run("pipeline/opportunity_in_data")["in_data"][0])
-    return Velocity(_total(grouped), previous, by_channel, trend, in_data)
+    return Velocity(_total(grouped), previous_period, previous, by_channel, trend, in_data)
 
 
 def velocity_report(runner: QueryRunner, filters: Filters, as_of: datetime) -> dict[str, Any]:
     """The CLI's JSON: the period, the instant, the figures, the previous period's and per channel."""
     result = velocity(runner, filters, as_of)
-    previous_filters = filters.previous_period()
+    period = result.previous_period
     return {
         "from": filters.date_from.isoformat() if filters.date_from else None,
         "to": filters.date_to.isoformat() if filters.date_to else None,
         "as_of": as_of.isoformat(),
         "opportunity_in_data": result.opportunity_in_data,
         **result.total,
-        "previous": None if result.previous is None or previous_filters is None else {
-            "from": previous_filters.date_from.isoformat() if previous_filters.date_from else None,
-            "to": previous_filters.date_to.isoformat() if previous_filters.date_to else None,
+        "previous": None if result.previous is None or period is None else {
+            "from": period.date_from.isoformat() if period.date_from else None,
+            "to": period.date_to.isoformat() if period.date_to else None,
             **result.previous},
         "channels": result.by_channel.to_dicts(),
         "months": result.trend.to_dicts(),

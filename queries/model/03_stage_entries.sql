@@ -18,10 +18,7 @@ CREATE OR REPLACE MACRO stage_entries(date_from, date_to, mode, channels, indust
 WITH filtered AS (
     SELECT lead_id, account_key, channel, amount, created_at, stage, stage_order, entered_at, previous_entered_at
     FROM lead_stage_entries
-    WHERE (len(channels) = 0 OR list_contains(channels, channel))
-      AND (len(industries) = 0 OR list_contains(industries, industry))
-      AND (len(company_sizes) = 0 OR list_contains(company_sizes, company_size))
-      AND (len(owners) = 0 OR list_contains(owners, owner))
+    WHERE in_segments(channel, industry, company_size, owner, channels, industries, company_sizes, owners)
 ),
 
 account_firsts AS (

@@ -39,12 +39,9 @@ WITH open_leads AS (
     WHERE created_at <= CAST($as_of AS TIMESTAMP)
       AND (won_at IS NULL OR won_at > CAST($as_of AS TIMESTAMP))
       AND (lost_at IS NULL OR lost_at > CAST($as_of AS TIMESTAMP))
-      AND (len(CAST($channels AS VARCHAR[])) = 0
-           OR list_contains(CAST($channels AS VARCHAR[]), coalesce(channel, 'unknown')))
-      AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
-      AND (len(CAST($company_sizes AS VARCHAR[])) = 0
-           OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
-      AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+      AND in_segments(coalesce(channel, 'unknown'), industry, company_size, owner,
+          CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+          CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ),
 
 flagged AS (

@@ -26,11 +26,9 @@ WITH opportunities AS (
     WHERE opportunity_entered_at >= coalesce(CAST($date_from AS DATE), DATE '0001-01-01')
       AND opportunity_entered_at < coalesce(CAST($date_to AS DATE), DATE '9999-12-30') + INTERVAL 1 DAY
       AND opportunity_entered_at <= CAST($as_of AS TIMESTAMP)
-      AND (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), channel))
-      AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
-      AND (len(CAST($company_sizes AS VARCHAR[])) = 0
-           OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
-      AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+      AND in_segments(channel, industry, company_size, owner,
+          CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+          CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ),
 
 factors AS (

@@ -12,10 +12,9 @@ WITH scoped AS (
         (row_number() OVER (ORDER BY lead_id) - 1)::INTEGER AS lead
     FROM leads
     WHERE created_at < CAST($as_of AS TIMESTAMP)
-      AND (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), coalesce(channel, 'unknown')))
-      AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
-      AND (len(CAST($company_sizes AS VARCHAR[])) = 0 OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
-      AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+      AND in_segments(coalesce(channel, 'unknown'), industry, company_size, owner,
+          CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+          CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 )
 
 SELECT

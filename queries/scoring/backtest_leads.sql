@@ -16,8 +16,7 @@ SELECT
     won_entered_at  AS won_at
 FROM lead_stages
 WHERE lead_entered_at < CAST($as_of AS TIMESTAMP)
-  AND (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), channel))
-  AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
-  AND (len(CAST($company_sizes AS VARCHAR[])) = 0 OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
-  AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+  AND in_segments(channel, industry, company_size, owner,
+      CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+      CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ORDER BY lead_id

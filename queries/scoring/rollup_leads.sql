@@ -18,8 +18,7 @@ SELECT
 FROM lead_stages AS s
 INNER JOIN lead_activity_rollup AS r USING (lead_id)
 WHERE s.lead_entered_at < CAST($as_of AS TIMESTAMP)
-  AND (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), s.channel))
-  AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), s.industry))
-  AND (len(CAST($company_sizes AS VARCHAR[])) = 0 OR list_contains(CAST($company_sizes AS VARCHAR[]), s.company_size))
-  AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), s.owner))
+  AND in_segments(s.channel, s.industry, s.company_size, s.owner,
+      CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+      CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ORDER BY s.lead_id

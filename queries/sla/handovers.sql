@@ -13,11 +13,9 @@ WITH handed_over AS (
         owner,
         CASE CAST($handover AS VARCHAR) WHEN 'sal' THEN sal_entered_at ELSE mql_entered_at END AS handover_at
     FROM lead_stages
-    WHERE (len(CAST($channels AS VARCHAR[])) = 0 OR list_contains(CAST($channels AS VARCHAR[]), channel))
-      AND (len(CAST($industries AS VARCHAR[])) = 0 OR list_contains(CAST($industries AS VARCHAR[]), industry))
-      AND (len(CAST($company_sizes AS VARCHAR[])) = 0
-           OR list_contains(CAST($company_sizes AS VARCHAR[]), company_size))
-      AND (len(CAST($owners AS VARCHAR[])) = 0 OR list_contains(CAST($owners AS VARCHAR[]), owner))
+    WHERE in_segments(channel, industry, company_size, owner,
+        CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ),
 
 in_period AS (

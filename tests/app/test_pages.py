@@ -6,9 +6,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import fixture_database
+
 ENTRY = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 PAGES = ("pages/funnel.py", "pages/channels.py", "pages/scoring.py", "pages/sla.py", "pages/pipeline.py",
          "pages/velocity.py", "pages/data.py")
+
+
+def fixture_app(monkeypatch, tmp_path, name: str) -> Path:
+    """The app on a database made from tests/fixtures/<name>."""
+    path = fixture_database(tmp_path, name)
+    monkeypatch.setenv("LEADFUNNEL_DB", str(path))
+    return path
 
 
 def open_app(monkeypatch, db_file) -> AppTest:
@@ -112,16 +121,7 @@ def test_the_apps_connection_cannot_reach_other_files(monkeypatch, small_app_db)
 
 def test_pipeline_page_on_the_aging_fixture(monkeypatch, tmp_path):
     """#17: tests/fixtures/aging at 2025-03-10 12:00 (its README): 7 open leads, 4 stuck, the oldest first."""
-    from leadfunnel import database
-    from leadfunnel.ingest.canonical import import_canonical
-    from tests.conftest import FIXTURES
-
-    path = tmp_path / "aging.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "aging" / "leads.csv", FIXTURES / "aging" / "activities.csv"])
-    con.close()
-    monkeypatch.setenv("LEADFUNNEL_DB", str(path))
+    fixture_app(monkeypatch, tmp_path, "aging")
     app = AppTest.from_file(ENTRY, default_timeout=60)
     app.query_params["as_of"] = "2025-03-10T12:00"
     app.run()
@@ -148,18 +148,6 @@ def test_pipeline_page_on_the_aging_fixture(monkeypatch, tmp_path):
     assert app.query_params.get("limits") is None
 
 
-def fixture_app(monkeypatch, tmp_path, name: str) -> Path:
-    from leadfunnel import database
-    from leadfunnel.ingest.canonical import import_canonical
-    from tests.conftest import FIXTURES
-
-    path = tmp_path / f"{name}.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / name / "leads.csv", FIXTURES / name / "activities.csv"])
-    con.close()
-    monkeypatch.setenv("LEADFUNNEL_DB", str(path))
-    return path
 
 
 def test_velocity_page_on_the_fixture_factor_by_factor(monkeypatch, tmp_path):

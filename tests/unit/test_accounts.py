@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadfunnel import database
 from leadfunnel.accounts import account_key, company_key
 from leadfunnel.cli import app
 from leadfunnel.filters import Filters
-from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.query import QueryRunner
-from tests.conftest import FIXTURES
+from tests.conftest import fixture_database, reading
 
 
 @pytest.mark.parametrize("spelling", ["株式会社サンプル", "サンプル株式会社", "㈱サンプル", "（株）サンプル",
@@ -50,19 +48,13 @@ FEBRUARY = Filters(date(2025, 2, 1), date(2025, 2, 28))
 
 @pytest.fixture(scope="module")
 def accounts_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("accounts") / "accounts.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "accounts" / "leads.csv", FIXTURES / "accounts" / "activities.csv"])
-    con.close()
-    return path
+    return fixture_database(tmp_path_factory.mktemp("accounts"), "accounts")
 
 
 @pytest.fixture
 def runner(accounts_db):
-    con = database.connect(accounts_db, read_only=True)
-    yield QueryRunner(con)
-    con.close()
+    with reading(accounts_db) as fixture_runner:
+        yield fixture_runner
 
 
 def counts(runner: QueryRunner, view: Filters, mode: str, unit: str) -> list[int | None]:

@@ -10,14 +10,11 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from leadfunnel import database
 from leadfunnel.cli import app
 from leadfunnel.filters import Filters
-from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.pipeline.aging import by_stage, open_leads, stuck_by, stuck_list
-from leadfunnel.query import QueryRunner
 from leadfunnel.sla.policy import PolicyError, SlaPolicy
-from tests.conftest import FIXTURES
+from tests.conftest import fixture_database, reading
 
 AS_OF = datetime(2025, 3, 10, 12, 0)
 cli = CliRunner()
@@ -25,19 +22,13 @@ cli = CliRunner()
 
 @pytest.fixture(scope="module")
 def aging_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("aging") / "aging.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "aging" / "leads.csv", FIXTURES / "aging" / "activities.csv"])
-    con.close()
-    return path
+    return fixture_database(tmp_path_factory.mktemp("aging"), "aging")
 
 
 @pytest.fixture
 def runner(aging_db):
-    con = database.connect(aging_db, read_only=True)
-    yield QueryRunner(con)
-    con.close()
+    with reading(aging_db) as fixture_runner:
+        yield fixture_runner
 
 
 def test_open_leads_their_stage_age_and_why_they_are_stuck(runner):

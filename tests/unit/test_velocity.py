@@ -9,14 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadfunnel import database
 from leadfunnel.asof import default_as_of
 from leadfunnel.cli import app
 from leadfunnel.filters import Filters
-from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.pipeline.velocity import trend_start, velocity
-from leadfunnel.query import QueryRunner
-from tests.conftest import FIXTURES
+from tests.conftest import fixture_database, reading
 
 NOW = datetime(2025, 4, 2)
 Q1 = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 3, 31))
@@ -25,19 +22,13 @@ cli = CliRunner()
 
 @pytest.fixture(scope="module")
 def velocity_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("velocity") / "velocity.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "velocity" / "leads.csv", FIXTURES / "velocity" / "activities.csv"])
-    con.close()
-    return path
+    return fixture_database(tmp_path_factory.mktemp("velocity"), "velocity")
 
 
 @pytest.fixture
 def runner(velocity_db):
-    con = database.connect(velocity_db, read_only=True)
-    yield QueryRunner(con)
-    con.close()
+    with reading(velocity_db) as fixture_runner:
+        yield fixture_runner
 
 
 def rounded(row: dict) -> dict:
