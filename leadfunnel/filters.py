@@ -11,6 +11,7 @@ MODES: tuple[Mode, ...] = ("cohort", "period")
 Compare = Literal["previous", "last_year"]
 COMPARES: tuple[Compare, ...] = ("previous", "last_year")
 Unit = Literal["lead", "account"]
+UNITS: tuple[Unit, ...] = ("lead", "account")
 
 
 @dataclass(frozen=True)

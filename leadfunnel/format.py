@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Literal
+from typing import Any, Literal
 
 from leadfunnel.i18n import t
 
@@ -77,3 +77,12 @@ def money(value: float | None) -> str:
     if money_style() == "man":
         return t("unit.man_yen", n=f"{value / 10_000:,.1f}".removesuffix(".0"))
     return t("unit.money", n=f"{value:,.0f}")
+
+
+def written(value: Any, kind: str) -> str:
+    """A value written as its metric's kind says (leadfunnel.metrics): the meeting pack's catalogue-driven tables."""
+    writers = {"count": count, "percent": percent, "days": lambda v: days(v, unit=True), "hours": hours,
+               "money": money}
+    if kind not in writers:
+        return "–" if value is None else str(value)
+    return writers[kind](value)

@@ -20,11 +20,20 @@ class Metric:
     label: str  # catalogue key of its name
     definition: str | None = None  # catalogue key of its definition, shown beside it
     rank: bool = False  # offered to rank channels by
+    account_label: str | None = None  # its name and definition when the view counts accounts, where they differ
+    account_definition: str | None = None
+
+    def label_for(self, unit: str) -> str:  # unit: what the view counts, 'lead' or 'account' (filters.Unit)
+        return self.account_label if unit == "account" and self.account_label else self.label
+
+    def definition_for(self, unit: str) -> str | None:
+        return self.account_definition if unit == "account" and self.account_definition else self.definition
 
 
 CHANNEL_METRICS: tuple[Metric, ...] = (
     Metric("channel", "text", "col.channel"),
-    Metric("leads", "count", "col.leads", "metric.leads.definition", rank=True),
+    Metric("leads", "count", "col.leads", "metric.leads.definition", rank=True, account_label="col.accounts",
+           account_definition="metric.accounts.definition"),
     Metric("mql", "count", "col.mql"),
     Metric("sql", "count", "col.sql"),
     Metric("won", "count", "col.won"),

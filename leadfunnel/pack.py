@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 from leadfunnel.asof import cutoff
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
-from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta
+from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta, written
 from leadfunnel.i18n import day, language, moment, t
+from leadfunnel.metrics import CHANNEL_METRICS
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.pipeline import aging
 from leadfunnel.pipeline.velocity import velocity
@@ -81,21 +82,24 @@ def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | N
              count(before.get(r["stage"], {}).get("leads")),
              count_delta(r["leads"], before.get(r["stage"], {}).get("leads")) or "–", percent(r["rate_from_previous"]),
              percent(r["rate_from_lead"])] for r in stages.iter_rows(named=True)]
-    table = _table([t("funnel.col_stage"), t("funnel.col_leads"), t("pack.previous_period"), t("pack.change"),
+    counted = t("funnel.col_accounts") if filters.unit == "account" else t("funnel.col_leads")
+    table = _table([t("funnel.col_stage"), counted, t("pack.previous_period"), t("pack.change"),
                     t("funnel.col_from_previous"), t("funnel.col_from_lead")], rows)
-    return f"<h2>{_e(t('funnel.title'))}</h2>{table}{figures.html(funnel_figure(stages))}"
+    return f"<h2>{_e(t('funnel.title'))}</h2>{_unit_note(filters)}{table}{figures.html(funnel_figure(stages))}"
 
 
 def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures: _Figures) -> str:
     channels = runner.run("channels/channel_summary", filters.params(mode))
-    rows = [[channel_label(r["channel"]), count(r["leads"]), count(r["mql"]), count(r["sql"]), count(r["won"]),
-             percent(r["mql_rate"]), percent(r["sql_rate"]), percent(r["win_rate"]), percent(r["lead_to_won_rate"])]
-            for r in channels.sort("leads", descending=True).iter_rows(named=True)]
-    table = _table([t("col.channel"), t("col.leads"), t("col.mql"), t("col.sql"), t("col.won"),
-                    t("metric.mql_rate"), t("metric.sql_rate"), t("metric.win_rate"),
-                    t("metric.lead_to_won_rate")], rows)
+    rows = [[channel_label(r["channel"]) if m.column == "channel" else written(r[m.column], m.kind)
+             for m in CHANNEL_METRICS] for r in channels.sort("leads", descending=True).iter_rows(named=True)]
+    table = _table([t(m.label_for(filters.unit)) for m in CHANNEL_METRICS], rows)
     chart = channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"), kind="percent")
-    return f"<h2>{_e(t('channels.title'))}</h2>{table}{figures.html(chart)}"
+    return f"<h2>{_e(t('channels.title'))}</h2>{_unit_note(filters)}{table}{figures.html(chart)}"
+
+
+def _unit_note(filters: Filters) -> str:
+    """By account, the funnel and channel sections say what they count (the other sections count leads)."""
+    return f"<p class='note'>{_e(t('unit.by_account'))}</p>" if filters.unit == "account" else ""
 
 
 def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, proposed: RuleSet | None,

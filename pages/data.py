@@ -22,6 +22,7 @@ from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
 
 IMPORTED_KEY = "_import_summary"
+LARGEST_ACCOUNTS = 20  # the accounts with most leads the Data page lists
 MAX_SOURCE_VALUES = 200  # distinct source values offered for mapping to channels
 UPLOADS_KEY = "_uploads_done"
 SOURCES = ("hubspot", "salesforce", "mautic", "generic", "canonical")
@@ -57,6 +58,26 @@ if (done := st.session_state.pop(IMPORTED_KEY, None)) is not None:  # after the 
 st.caption(t("data.database", name=database_label(), leads=info["leads"], activities=info["activities"],
              feedback=info["feedback"], last_import=last_import, last_backup=info["last_backup_at"] or never))
 
+
+
+def accounts() -> None:
+    """How many companies the leads make (what "count: accounts" counts), with the largest, to check the merging."""
+    totals = run_query("data/account_totals").row(0, named=True)
+    if not totals["leads"]:
+        return
+    with st.expander(t("data.accounts", **totals), icon=":material/domain:"):
+        if not totals["merged_accounts"]:
+            st.caption(t("data.accounts_none"))
+            return
+        st.caption(t("data.accounts_caption", **totals))
+        largest = run_query("data/largest_accounts", {"limit": LARGEST_ACCOUNTS})
+        st.markdown(f"**{t('data.accounts.largest', n=min(LARGEST_ACCOUNTS, largest.height))}**")
+        shown = largest.select("company", "account_id", "examples", "leads", "won")
+        table(shown, hide_index=True, width="stretch",
+              column_config={name: t(f"data.accounts.{name}") for name in shown.columns})
+
+
+accounts()
 if info["kind"] == "demo":
     st.info(t("data.demo"))
     with st.form("create_database"):

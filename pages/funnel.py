@@ -7,7 +7,7 @@ from leadfunnel.charts import funnel_figure, monthly_stage_figure
 from leadfunnel.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.i18n import day, t
 from leadfunnel.model import labelled, stage_label
-from leadfunnel.ui.downloads import download_buttons, span
+from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
 from leadfunnel.ui.session import run_query
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
@@ -25,6 +25,11 @@ st.title(t("funnel.title"))
 st.caption(t("funnel.caption", mode=t(f"mode.{mode}"), start=day(filters.date_from), end=day(filters.date_to),
              meaning=t(f"mode.{mode}_meaning")))
 st.caption(t("funnel.maturing") if mode == "cohort" else t("funnel.period_entries"))
+by_account = filters.unit == "account"
+if by_account:
+    st.caption(t("unit.by_account"))
+counted = t("funnel.col_accounts") if by_account else t("funnel.col_leads")
+by = ".account" if by_account else ""  # the account wording of a help text
 
 stages = translated(run_query("funnel/stage_counts", filters.params(mode)))
 before = run_query("funnel/stage_counts", previous.params(mode)) if previous else None
@@ -42,10 +47,10 @@ for column, stage in zip(columns, ("lead", "mql", "sql", "won"), strict=False):
         column.metric(now["label"], t("funnel.not_in_data"), help=t("funnel.not_in_data_help", stage=now["label"]))
         continue
     column.metric(now["label"], count(now["leads"]), count_delta(now["leads"], then.get("leads")),
-                  help=t("funnel.metric_help", stage=now["label"]))
+                  help=t(f"funnel.metric_help{by}", stage=now["label"]))
 won_rate, won_rate_before = by_stage["won"]["rate_from_lead"], prev_stage.get("won", {}).get("rate_from_lead")
 columns[4].metric(t("funnel.lead_to_won"), percent(won_rate), rate_delta(won_rate, won_rate_before),
-                  help=t("funnel.lead_to_won_help"))
+                  help=t(f"funnel.lead_to_won_help{by}"))
 if previous:
     st.caption(t("funnel.compared", start=day(previous.date_from), end=day(previous.date_to)))
 
@@ -57,7 +62,7 @@ with numbers:
     table(
         pl.DataFrame({
             t("funnel.col_stage"): stages["label"],
-            t("funnel.col_leads"): [count(v) if present else t("funnel.not_in_data")
+            counted: [count(v) if present else t("funnel.not_in_data")
                                     for v, present in zip(stages["leads"], stages["in_data"], strict=True)],
             t("funnel.col_from_previous"): [percent(v) for v in stages["rate_from_previous"]],
             t("funnel.col_from_lead"): [percent(v) for v in stages["rate_from_lead"]],
@@ -65,10 +70,12 @@ with numbers:
             t("funnel.col_median_days"): [days(v, unit=True) for v in stages["median_days_from_previous"]],
         }),
         hide_index=True, width="stretch",
+        column_config={counted: st.column_config.TextColumn(counted, width=96)},  # "not in data" fits
     )
     st.caption(t("funnel.table_caption"))
     download_buttons(stages.select("label", "leads", "rate_from_previous", "rate_from_lead", "drop_off",
-                                   "median_days_from_previous"), f"funnel-{mode}-{span(filters)}", "funnel")
+                                   "median_days_from_previous").rename({"leads": counted}),
+                     f"funnel-{mode}{unit_suffix(filters)}-{span(filters)}", "funnel")
 
 st.subheader(t("funnel.by_month"))
 absent = [stage for stage, row in by_stage.items() if not row["in_data"]]  # not invented month by month either

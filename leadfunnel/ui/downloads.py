@@ -20,6 +20,11 @@ def span(filters: object) -> str:
     return "-".join(days) or "all"
 
 
+def unit_suffix(filters: object) -> str:
+    """`-by-account` in a download's file name when the view counts accounts, so the file says what it counts."""
+    return "-by-account" if getattr(filters, "unit", "lead") == "account" else ""
+
+
 def kind_of(column: str) -> str | None:
     """How a download writes a column, from its name: rates as percentages, amounts as money, hours as hours."""
     if column.endswith("_rate") or column.startswith("rate_"):

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from leadfunnel.filters import COMPARES, MODES, Filters, Mode
+from leadfunnel.filters import COMPARES, MODES, UNITS, Filters, Mode, Unit
 from leadfunnel.format import MONEY_STYLES, MoneyStyle, money_style, set_money_style
 from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, moment, set_language, t
 from leadfunnel.model import channel_label
@@ -65,7 +65,7 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
             ("owners", "owner"))}
         _forget_other_datas_choices((database_location(), first_day, last_day, now), choices)
         default_from, default_to = default_range(first_day, last_day, bounds["last_stage_day"])
-        invalid = url_state.restore_filters(first_day, last_day, MODES, choices)
+        invalid = url_state.restore_filters(first_day, last_day, MODES, UNITS, choices)
         invalid += url_state.restore_page("as_of", {"as_of": ("_linked_as_of", _instant_within(first_day, last_day))})
         if invalid:
             st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
@@ -80,6 +80,8 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
                            key="compare", horizontal=True, help=t("sidebar.compare_help"))
         mode = st.radio(t("sidebar.mode"), list(MODES)[::-1], format_func=lambda m: t(f"mode.{m}"), key="mode",
                         horizontal=True, help=t("sidebar.mode_help"))
+        unit: Unit = st.radio(t("sidebar.count"), list(UNITS), format_func=lambda u: t(f"sidebar.count.{u}"),
+                              key="unit", horizontal=True, help=t("sidebar.count_help"))
         channels = st.multiselect(t("sidebar.channel"), choices["channels"], format_func=channel_label,
                                   key="channels", placeholder=t("sidebar.all_channels"))
         industries = st.multiselect(t("sidebar.industry"), choices["industries"], key="industries",
@@ -99,11 +101,13 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
         "to": None if date_from == default_from and date_to == default_to else date_to.isoformat(),
         "mode": None if mode == DEFAULT_MODE else mode,
         "compare": None if compare == "previous" else compare,
+        "by": None if unit == "lead" else unit,
         "channel": list(channels), "industry": list(industries), "size": list(sizes), "owner": list(owners),
         "as_of": None if as_of.replace(second=0, microsecond=0) == default_instant
         else as_of.isoformat(timespec="minutes"),
     })
-    filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners), compare)
+    filters = Filters(date_from, date_to, tuple(channels), tuple(industries), tuple(sizes), tuple(owners), compare,
+                      unit)
     return filters, mode, as_of
 
 
@@ -227,8 +231,10 @@ def current_view() -> tuple[Filters, Mode]:
 
 
 def current_as_of() -> datetime:
-    """The as-of instant chosen in the sidebar (the data's now by default), with its line under the page title."""
-    _, _, as_of = st.session_state.get(VIEW_KEY, (None, None, None))
+    """The as-of instant chosen in the sidebar (the data's now by default), with its line under the page title;
+    these pages count leads, which the line says when the sidebar counts accounts."""
+    filters, _, as_of = st.session_state.get(VIEW_KEY, (None, None, None))
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
-    st.caption(t("asof.header", at=moment(as_of)))
+    counts_leads = t("unit.leads_here") if filters is not None and filters.unit == "account" else ""
+    st.caption(t("asof.header", at=moment(as_of)) + counts_leads)
     return as_of

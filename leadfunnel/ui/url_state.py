@@ -3,8 +3,8 @@
 On a session's first run, valid parameters are copied into the widgets' state before they are drawn;
 invalid or stale ones (a channel that no longer exists, a date outside the data) are dropped and
 named in a notice. After the widgets are drawn, their values are written back (defaults left out).
-Parameters: lang, money (amounts as 万円), from, to, mode, channel, industry, size, owner (the last four
-repeatable); pages add their own (scoring: rules, threshold, half_life, outcome; SLA: as_of).
+Parameters: lang, money (amounts as 万円), from, to, mode, by (count accounts), channel, industry, size, owner
+(the last four repeatable); pages add their own (scoring: rules, threshold, half_life, outcome; SLA: as_of).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def restore_choice(key: str, allowed: Iterable[str], default: str) -> None:
         st.session_state[key] = wanted if wanted in allowed else default
 
 
-def restore_filters(first_day: date, last_day: date, modes: Iterable[str],
+def restore_filters(first_day: date, last_day: date, modes: Iterable[str], units: Iterable[str],
                     options: dict[str, list[str]]) -> list[str]:
     """Copy valid filter parameters into widget state once per session; return the invalid parameter names."""
     if not first_run():
@@ -63,6 +63,11 @@ def restore_filters(first_day: date, last_day: date, modes: Iterable[str],
             st.session_state["mode"] = params["mode"]
         else:
             invalid.append(f"mode={params['mode']}")
+    if "by" in params:
+        if params["by"] in units:
+            st.session_state["unit"] = params["by"]
+        else:
+            invalid.append(f"by={params['by']}")
     for name, key in LIST_PARAMETERS.items():
         values = params.get_all(name)
         if not values:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -104,3 +104,35 @@ def test_report_funnel_and_channels_by_account(accounts_db):
     channels = json.loads(cli.invoke(app, ["report", "channels", "--db", str(accounts_db), "--from", "2025-01-01",
                                            "--to", "2025-01-31", "--by", "account"]).stdout)
     assert {c["channel"]: c["leads"] for c in channels["channels"]} == {"seo": 4, "webinar": 1}
+
+
+def test_the_data_page_counts_how_leads_merge_into_accounts(runner):
+    assert runner.run("data/account_totals").row(0, named=True) == {
+        "leads": 11, "accounts": 6, "merged_accounts": 3, "merged_leads": 8}
+    largest = runner.run("data/largest_accounts", {"limit": 20})
+    assert largest.select("company", "account_id", "leads", "won").rows() == [
+        ("ACME Inc.", None, 3, 0), ("サンプル株式会社", None, 3, 2), ("Hokushin", "ACC-9", 2, 0)]
+    assert largest["examples"][1] == "サンプル株式会社 / ㈱サンプル / 株式会社サンプル"  # what was put together
+    assert largest["spellings"].to_list() == [3, 3, 2]
+    assert runner.run("data/largest_accounts", {"limit": 1}).height == 1
+
+
+def test_the_pack_by_account_counts_accounts_and_says_so(runner):
+    from leadfunnel.pack import build_pack
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.sla.policy import SlaPolicy
+
+    def sections(unit: str) -> tuple[str, str]:
+        document = build_pack(runner, dataclasses.replace(JANUARY, unit=unit), "cohort", DEFAULT_RULES, None,
+                              SlaPolicy(), datetime(2025, 3, 1))
+        start, channels, end = (document.index(h) for h in ("<h2>Funnel", "<h2>Channels", "<h2>Scoring"))
+        return document[start:channels], document[channels:end]
+
+    (funnel, channels), (lead_funnel, lead_channels) = sections("account"), sections("lead")
+    number = "<td class='number'>{}</td>"
+    assert "<th>Accounts</th>" in funnel and "Counted by account" in funnel
+    assert "<td>Lead</td>" + number.format(5) in funnel  # the January cohort by account (fixture README)
+    assert "<td>Lead</td>" + number.format(8) in lead_funnel and "by account" not in lead_funnel + lead_channels
+    assert "<th>Accounts</th>" in channels and "Counted by account" in channels
+    assert "<td>SEO / owned media</td>" + number.format(4) in channels
+    assert "<td>SEO / owned media</td>" + number.format(5) in lead_channels  # A1, A4, A7, A9, A10
