@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -239,8 +239,9 @@ def run(n_leads: int, n_activities: int, repeat: int = 10, keep: Path | None = N
 
 
 def pipeline_rows(runner: QueryRunner, view: Filters, repeat: int) -> list[Row]:
-    """The Pipeline and Velocity pages' work per first open (#17), each from a cold result cache: open leads with
-    stage and age, per stage, by owner and reason, the stuck list; velocity, its factors, previous period, months."""
+    """The #17 pages' work per first open, each from a cold result cache: the funnel and channels by account; open
+    leads with stage and age, per stage, by owner and reason, the stuck list; velocity, its factors, previous
+    period, months."""
     as_of = sla_default_as_of(runner)
 
     def pipeline_page(policy: SlaPolicy) -> None:
@@ -250,7 +251,21 @@ def pipeline_rows(runner: QueryRunner, view: Filters, repeat: int) -> list[Row]:
         stuck_by(leads, "reason")
         stuck_list(leads)
 
+    def funnel_page(filters: Filters) -> None:  # by account: this period, the previous one, the months
+        for shown in (filters, filters.previous_period()):
+            runner.run("funnel/stage_counts", shown.params("period"))
+        runner.run("funnel/monthly_stage_entries", filters.params("period"))
+
+    # By account, a late period holds few stage entries (an account enters a stage with its first lead): the view
+    # is the data's first quarter, where the accounts are made.
+    by_account = replace(view, date_from=date(2025, 5, 1), date_to=date(2025, 7, 31), unit="account")
+    one_channel = replace(by_account, channels=("webinar",))
     return [
+        Row("Funnel page by account: stage counts, previous period, months",
+            timed(lambda: funnel_page(by_account), repeat)[0]),
+        Row("Funnel page by account, one channel", timed(lambda: funnel_page(one_channel), repeat)[0]),
+        Row("Channels page by account", timed(lambda: runner.run("channels/channel_summary",
+                                                                  by_account.params("period")), repeat)[0]),
         Row("Pipeline page: stuck leads, calendar days", timed(lambda: pipeline_page(SlaPolicy()), repeat)[0]),
         Row("Pipeline page: stuck leads, business days",
             timed(lambda: pipeline_page(SlaPolicy(aging_business_days=True)), repeat)[0]),

@@ -22,7 +22,10 @@ from leadfunnel.paths import QUERY_DIR
 # 4: SLA policy. 5: import log and saved mappings. 6: leads.job_title, fit points on any attribute.
 # 7: lead_stage_entries (stage entries materialised at write time; the stage_entries macro reads it).
 # 8: leads.channel may be empty (a missing channel is stored as missing and read as 'unknown').
-SCHEMA_VERSION = 9
+# 9: leads.account_id and lead_stage_entries.account_key (the funnel by account).
+# 10: stage_entries_by_account (account stage entries of unfiltered views) and the latest sales touches per lead in
+#     lead_activity_rollup (stuck leads at the data's now).
+SCHEMA_VERSION = 10
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
     6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;
@@ -194,7 +197,7 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
         for version, (table, steps) in sorted(MIGRATIONS.items()):
             if found < version and _has_table(con, table):
                 con.execute(steps)
-        _apply_model(con)  # ends with refresh_rollups: derived tables gain new columns (9: account_key)
+        _apply_model(con)  # ends with refresh_rollups: derived tables gain new columns (9: account_key; 10: ...)
         con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
         con.execute("COMMIT")
     except BaseException:

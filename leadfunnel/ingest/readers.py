@@ -366,8 +366,9 @@ def _read_parquet(data: bytes, name: str) -> pl.DataFrame:
     except pl.exceptions.PolarsError as error:
         raise UnreadableFile("import.not_parquet", file=name, detail=str(error).splitlines()[0]) from None
     _header_names(frame.columns, name)
-    return _clean(frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S%.f"),
-                                     pl.all().cast(pl.String)))
+    # Timestamps written as text first, then everything else: one with_columns for both would name each
+    # timestamp column twice (a Polars error on every Parquet export with a datetime column).
+    return _clean(frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S%.f")))
 
 
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:

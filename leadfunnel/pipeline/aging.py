@@ -33,36 +33,44 @@ def working_hours_per_day(policy: SlaPolicy) -> float:
     return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) / 60
 
 
+STORED_TOUCH_TYPES = frozenset({"sales_call", "sales_email", "meeting"})  # latest of each kept per lead at import
+
+
 def open_leads(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
     """Every open lead of the view at `as_of` with its stage, age, limit, stuck flag and, for the stuck ones, the
     reason (see the module). Lead id, company, channel, owner and last touch are filled only where a lead may be
     stuck: the others are counted, never listed (queries/pipeline/open_leads.sql)."""
     scale = 24 / working_hours_per_day(policy) if policy.aging_business_days else 1.0
+    latest = runner.run("pipeline/latest_activity")["latest"][0]
+    stored_touches = set(policy.touch_types) <= STORED_TOUCH_TYPES and (latest is None or as_of >= latest)
     rows = runner.run("pipeline/open_leads", {"as_of": as_of, "touch_types": list(policy.touch_types),
                                               "limits": dict(policy.stage_limits), "scale": scale,
-                                              **filters.segment_params()})
+                                              "stored_touches": stored_touches, **filters.segment_params()})
     listed = rows.filter("listed").drop("listed", "entered")
-    counted = (rows.filter(~pl.col("listed")).select("stage", entered_at="entered").explode("entered_at")
-               .with_columns(pl.lit(None, pl.String).alias(name) for name in ("lead_id", "company", "channel", "owner"))
-               .with_columns(last_touch_at=pl.lit(None, listed.schema["last_touch_at"])))
-    frame = pl.concat([counted.select(listed.columns), listed])
-    entered = frame["entered_at"].to_numpy().astype("datetime64[us]")
-    instant = np.full(entered.shape, np.datetime64(as_of, "us"))
-    if policy.aging_business_days and frame.height:
-        clock = BusinessClock(policy, frame["entered_at"].min().date(), as_of.date())
-        age = hours_between(policy, entered, instant, clock) / working_hours_per_day(policy)
-    else:
-        age = hours_between(policy, entered, instant, None) / 24
+    counted = rows.filter(~pl.col("listed")).select("stage", entered_at="entered").explode("entered_at")
+    clock = (BusinessClock(policy, min(frame["entered_at"].min() for frame in (listed, counted)
+                                       if frame.height).date(), as_of.date())
+             if policy.aging_business_days and rows.height else None)
     limits = dict(policy.stage_limits)
-    return frame.with_columns(
-        age_days=pl.Series(age, dtype=pl.Float64),
-        limit_days=pl.col("stage").replace_strict(limits, default=None, return_dtype=pl.Float64),
-    ).with_columns(
-        stuck=(pl.col("age_days") > pl.col("limit_days")).fill_null(False),
-        reason=pl.when(pl.col("owner").is_null()).then(pl.lit("no_owner"))
+
+    def aged(frame: pl.DataFrame) -> pl.DataFrame:
+        entered = frame["entered_at"].to_numpy().astype("datetime64[us]")
+        instant = np.full(entered.shape, np.datetime64(as_of, "us"))
+        age = (hours_between(policy, entered, instant, clock) / working_hours_per_day(policy) if clock
+               else hours_between(policy, entered, instant, None) / 24)
+        return frame.with_columns(age_days=pl.Series(age, dtype=pl.Float64),
+                                  limit_days=pl.col("stage").replace_strict(limits, default=None,
+                                                                           return_dtype=pl.Float64))
+
+    # Only listed leads can be stuck (the query lists every lead that may be): the reasons are worked out on them,
+    # the hundreds of thousands of others only get an age.
+    listed = aged(listed).with_columns(stuck=(pl.col("age_days") > pl.col("limit_days")).fill_null(False)).with_columns(
+        reason=pl.when(~pl.col("stuck")).then(pl.lit(None, pl.String))
+        .when(pl.col("owner").is_null()).then(pl.lit("no_owner"))
         .when(pl.col("last_touch_at").is_null()).then(pl.lit("no_sales_touch"))
-        .otherwise(pl.lit("stalled")),
-    ).with_columns(reason=pl.when("stuck").then("reason"))  # a reason for the stuck only
+        .otherwise(pl.lit("stalled")))
+    counted = aged(counted).with_columns(stuck=pl.lit(False), reason=pl.lit(None, pl.String))
+    return pl.concat([listed, counted], how="diagonal_relaxed").select(listed.columns)
 
 
 def by_stage(leads: pl.DataFrame, policy: SlaPolicy) -> pl.DataFrame:

@@ -25,13 +25,14 @@ account_firsts AS (
     SELECT account_key, min(created_at) AS created_at, arg_min(channel, (created_at, lead_id)) AS channel
     FROM filtered
     WHERE unit = 'account' AND stage = 'lead'
+      AND len(channels) + len(industries) + len(company_sizes) + len(owners) > 0
     GROUP BY account_key
 ),
 
 account_stages AS (
     SELECT account_key, stage, stage_order, min(entered_at) AS entered_at, max(amount) AS amount
     FROM filtered
-    WHERE unit = 'account'
+    WHERE unit = 'account' AND len(channels) + len(industries) + len(company_sizes) + len(owners) > 0
     GROUP BY account_key, stage, stage_order
 ),
 
@@ -45,6 +46,12 @@ units AS (
         lag(s.entered_at) OVER (PARTITION BY s.account_key ORDER BY s.stage_order)
     FROM account_stages AS s
     INNER JOIN account_firsts AS f USING (account_key)
+    WHERE len(channels) + len(industries) + len(company_sizes) + len(owners) > 0
+    UNION ALL
+    -- No segment filter: the same rows, stored at import (queries/rollups/stage_entries_by_account.sql).
+    SELECT lead_id, channel, amount, created_at, stage, stage_order, entered_at, previous_entered_at
+    FROM stage_entries_by_account
+    WHERE unit = 'account' AND len(channels) + len(industries) + len(company_sizes) + len(owners) = 0
 ),
 
 final AS (

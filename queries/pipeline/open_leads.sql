@@ -5,6 +5,8 @@
 --   $scale        : DOUBLE — at most how many clock days one calendar day can be: 1 for calendar days,
 --                   24 ÷ working hours per day for business days, so `may_be_stuck` (a superset, with room
 --                   for rounding) never misses a lead that the exact age in leadfunnel.pipeline.aging finds stuck
+--   $stored_touches : BOOLEAN — the instant is at or after every activity and the touch types are among sales_call,
+--                   sales_email and meeting (leadfunnel.pipeline.aging decides): the stored latest touches answer
 --   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
 -- Open = created at or before $as_of, not won and not lost at or before it.
 -- Current stage = the last of lead, mql, sal, sql, opportunity (in that order) whose own timestamp (not the
@@ -44,19 +46,39 @@ WITH open_leads AS (
           CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ),
 
+limits AS (  -- one row per stage with a limit: joined, rather than looked up in the map for every lead
+    SELECT unnest(map_keys(CAST($limits AS MAP(VARCHAR, DOUBLE)))) AS stage,
+           unnest(map_values(CAST($limits AS MAP(VARCHAR, DOUBLE)))) AS limit_days
+),
+
 flagged AS (
     SELECT
-        *,
-        coalesce((epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(entered_at)) / 86400e6 * CAST($scale AS DOUBLE)
-                 >= map_extract(CAST($limits AS MAP(VARCHAR, DOUBLE)), stage)[1] - 1e-6, false) AS may_be_stuck
-    FROM open_leads
+        o.*,
+        coalesce((epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(o.entered_at)) / 86400e6 * CAST($scale AS DOUBLE)
+                 >= l.limit_days - 1e-6, false) AS may_be_stuck
+    FROM open_leads AS o
+    LEFT JOIN limits AS l USING (stage)
 ),
 
 -- The latest touch at or before the instant; it is "since entering the stage" when it is not before entered_at.
+-- With $stored_touches the latest sales call, sales email and meeting stored at import (lead_activity_rollup) are
+-- those latest touches, and the activities are not read at all (a bound false prunes a branch).
 latest_touch AS (
+    SELECT
+        lead_id,
+        greatest(
+            CASE WHEN list_contains(CAST($touch_types AS VARCHAR[]), 'sales_call') THEN last_sales_call_at END,
+            CASE WHEN list_contains(CAST($touch_types AS VARCHAR[]), 'sales_email') THEN last_sales_email_at END,
+            CASE WHEN list_contains(CAST($touch_types AS VARCHAR[]), 'meeting') THEN last_meeting_at END
+        ) AS touched_at
+    FROM lead_activity_rollup
+    WHERE CAST($stored_touches AS BOOLEAN)
+      AND coalesce(last_sales_call_at, last_sales_email_at, last_meeting_at) IS NOT NULL  -- touched at all
+    UNION ALL
     SELECT lead_id, max(occurred_at) AS touched_at
     FROM activities
-    WHERE list_contains(CAST($touch_types AS VARCHAR[]), activity_type)
+    WHERE NOT CAST($stored_touches AS BOOLEAN)
+      AND list_contains(CAST($touch_types AS VARCHAR[]), activity_type)
       AND occurred_at <= CAST($as_of AS TIMESTAMP)
     GROUP BY lead_id
 )

@@ -9,6 +9,8 @@
 -- counts towards last_activity_at. The grouped rows (one per lead and type) are then spread into
 -- columns by one join per type code on that key, not by a second group-by: its 40 aggregate states per
 -- lead needed more memory than the import leaves (it spilled, 9 s of thread time against 2 for the joins).
+-- last_sales_call_at, last_sales_email_at, last_meeting_at: the lead's latest sales touch of each kind, so that
+-- stuck leads at the data's now (queries/pipeline/open_leads.sql) need not group every sales touch again.
 -- other_activities counts a lead's activities of other types, so that the rollup accounts for every activity
 -- that belongs to a stored lead (queries/data/unmatched_activities.sql: imports check nothing is left over).
 CREATE OR REPLACE TABLE lead_activity_rollup AS
@@ -33,6 +35,9 @@ per_type AS (
 SELECT
     s.lead_id,
     greatest(t0.last_at, t1.last_at, t2.last_at, t3.last_at, t4.last_at, t5.last_at, t6.last_at, t7.last_at, t8.last_at, t9.last_at, t10.last_at, t11.last_at, t12.last_at, t13.last_at) AS last_activity_at,
+    t11.last_at AS last_sales_call_at,
+    t12.last_at AS last_sales_email_at,
+    t13.last_at AS last_meeting_at,
     coalesce(t0.total, 0)::BIGINT AS other_activities,
     coalesce(t1.total, 0)::BIGINT AS n_email_open,
     coalesce(t2.total, 0)::BIGINT AS n_email_click,

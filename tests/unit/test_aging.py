@@ -136,3 +136,35 @@ def test_the_meeting_pack_has_the_pages_stuck_leads(runner):
     assert "Stuck leads: 4 (the 4 longest in their stage below)" in section
     assert section.index(">P3<") < section.index(">P6<") < section.index(">P1<") < section.index(">P7<")
     assert "<td>No owner</td>" in section and "<td class='number'>9.4</td>" in section  # MQL's p90 age
+
+
+def test_stored_latest_touches_give_the_same_leads_as_reading_the_activities(runner):
+    """At or after the latest activity, the touches stored at import answer; the activities give the same rows."""
+    params = {"as_of": AS_OF, "touch_types": ["sales_call", "sales_email", "meeting"],
+              "limits": {"mql": 7.0, "sal": 5.0, "sql": 14.0, "opportunity": 30.0}, "scale": 1.0,
+              **Filters().segment_params()}
+    stored, read = (runner.run("pipeline/open_leads", {**params, "stored_touches": flag}).sort("stage", "lead_id")
+                    for flag in (True, False))
+    assert stored.equals(read)
+    assert stored["last_touch_at"].drop_nulls().len() == 2  # P1's call after MQL, P6's email at the instant
+
+
+def test_an_earlier_instant_reads_the_activities(runner):
+    """A minute before P6's email, P6 has no sales touch: the stored latest touch (after the instant) must not count."""
+    before = open_leads(runner, Filters(), SlaPolicy(), datetime(2025, 3, 10, 11, 59))
+    p6 = before.filter(pl.col("lead_id") == "P6").row(0, named=True)
+    assert p6["last_touch_at"] is None and p6["reason"] == "no_sales_touch"
+    at = open_leads(runner, Filters(), SlaPolicy(), AS_OF).filter(pl.col("lead_id") == "P6").row(0, named=True)
+    assert at["last_touch_at"] == AS_OF
+
+
+def test_a_policy_counting_other_touch_types_reads_the_activities(runner):
+    """Only sales calls, sales emails and meetings are stored per lead: a policy that counts an email open as a
+    touch finds P3's open, which the stored touches do not hold."""
+    policy = SlaPolicy(touch_types=("sales_call", "sales_email", "meeting", "email_open"))
+    def p3(chosen: SlaPolicy) -> datetime | None:
+        leads = open_leads(runner, Filters(), chosen, AS_OF)
+        return leads.filter(pl.col("lead_id") == "P3").row(0, named=True)["last_touch_at"]
+
+    assert p3(policy) == datetime(2025, 2, 21, 10, 0)  # after it entered SQL (2025-02-20 12:00)
+    assert p3(SlaPolicy()) is None

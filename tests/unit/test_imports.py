@@ -184,6 +184,26 @@ def test_utf16_tab_separated_and_xlsx(empty_db, tmp_path):
     assert (x1["created_at"], x1["mql_at"]) == (datetime(2025, 4, 3, 10, 0), datetime(2025, 4, 8))
 
 
+def test_a_parquet_export_with_typed_columns(empty_db, tmp_path):
+    """Parquet keeps types: timestamps, dates, numbers and nulls arrive as the text the presets read (a datetime
+    column once stopped every Parquet import with a Polars error)."""
+    path = tmp_path / "contacts.parquet"
+    pl.DataFrame({
+        "顧客ID": ["P1", "P2"], "会社名": ["株式会社パーケット", None],
+        "登録日": [datetime(2025, 5, 1, 9, 30), datetime(2025, 5, 2, 14, 0)],
+        "MQL日": [date(2025, 5, 3), None], "受注金額": [1_200_000.0, None],
+    }).write_parquet(path)
+    upload = Upload("contacts.parquet", path.read_bytes())
+    table = read_table(upload.data, upload.name)
+    assert table.frame["登録日"].to_list() == ["2025-05-01 09:30:00", "2025-05-02 14:00:00"]
+    assert table.frame["会社名"].to_list() == ["株式会社パーケット", None]
+    commit(empty_db, check(empty_db, [upload], [table], PRESETS["generic"]))
+    p1, p2 = lead(empty_db, "P1"), lead(empty_db, "P2")
+    assert (p1["created_at"], p1["mql_at"], p1["company"]) == (datetime(2025, 5, 1, 9, 30), datetime(2025, 5, 3),
+                                                               "株式会社パーケット")
+    assert (p2["created_at"], p2["mql_at"], p2["company"]) == (datetime(2025, 5, 2, 14, 0), None, None)
+
+
 def test_unreadable_files_name_the_file(tmp_path):
     from leadfunnel.ingest.readers import UnreadableFile
 
