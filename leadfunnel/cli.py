@@ -24,6 +24,7 @@ from rich.text import Text
 
 from leadfunnel import database
 from leadfunnel.asof import cutoff, default_as_of
+from leadfunnel.attribution import MODELS, OUTCOMES, attribution_report
 from leadfunnel.backends import storage_for
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
@@ -131,6 +132,9 @@ def import_files(
     _say(f"Imported into {target.location}: leads {summary.leads_new:,} new, {summary.leads_updated:,} updated, "
          f"{summary.leads_unchanged:,} unchanged; {summary.activities_added:,} activities and "
          f"{summary.feedback_added:,} feedback rows added.")
+    if summary.spend_added or summary.spend_replaced:
+        _say(f"Spend: {summary.spend_added:,} month × channel × campaign amounts added, {summary.spend_replaced:,} "
+             "stored ones replaced by this file's (the import log keeps both counts).")
 
 
 @dataclass(frozen=True)
@@ -477,6 +481,30 @@ def report_velocity(db: DbOption = None, date_from: FromOption = None, date_to: 
             print(json.dumps(velocity_report(runner, filters, instant), ensure_ascii=False, indent=2))
         else:
             _write_csv(velocity(runner, filters, instant).by_channel)
+
+
+ModelChoice = StrEnum("ModelChoice", {model: model for model in MODELS})
+OutcomeChoice = StrEnum("OutcomeChoice", {outcome: outcome for outcome in OUTCOMES})
+
+
+@report_app.command("attribution")
+def report_attribution(
+    model: Annotated[ModelChoice, typer.Option(help="How a converted lead's credit is spread over its touches.")],
+    outcome: Annotated[OutcomeChoice, typer.Option(help="The conversion credited.")],
+    db: DbOption = None, date_from: FromOption = None, date_to: ToOption = None, channel: ChannelOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (one row per channel).")]
+    = OutputFormat.json,
+) -> None:
+    """Multi-touch attribution: each channel's credit for the leads converted in the period, with spend ratios."""
+    filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
+    with open_for_reading(db) as runner:
+        report = attribution_report(runner, filters, model.value, outcome.value)
+    if output is OutputFormat.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _write_csv(pl.DataFrame(report["channels"], schema={
+            "channel": pl.String, "credit": pl.Float64, "share": pl.Float64, "amount": pl.Float64,
+            "spend": pl.Float64, "cost_per_conversion": pl.Float64, "roi": pl.Float64}))
 
 
 class LanguageChoice(StrEnum):

@@ -25,7 +25,8 @@ from leadfunnel.paths import QUERY_DIR
 # 9: leads.account_id and lead_stage_entries.account_key (the funnel by account).
 # 10: stage_entries_by_account (account stage entries of unfiltered views) and the latest sales touches per lead in
 #     lead_activity_rollup (stuck leads at the data's now).
-SCHEMA_VERSION = 10
+# 11: activities.channel and .campaign, the spend table, import_log.spend_added/.spend_replaced (attribution).
+SCHEMA_VERSION = 11
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
     6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;

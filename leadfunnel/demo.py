@@ -110,7 +110,8 @@ def generate(n_leads: int = 5000, seed: int = 42, progress: Progress | None = No
                                        else STAFF)), None) for lead in leads]  # no account id: by company name
     return {
         "leads": pl.DataFrame(leads, schema=TABLE_SCHEMAS["leads"], orient="row"),
-        "activities": pl.DataFrame(activities, schema=TABLE_SCHEMAS["activities"], orient="row")
+        "activities": pl.DataFrame([(*activity, None, None) for activity in activities],  # no channel column
+                                   schema=TABLE_SCHEMAS["activities"], orient="row")
         .sort("occurred_at", "lead_id"),
         "feedback": pl.DataFrame(feedback, schema=TABLE_SCHEMAS["feedback"], orient="row"),
     }

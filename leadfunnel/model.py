@@ -31,6 +31,8 @@ ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "occurred_at": pl.Datetime("us"),
     "activity_type": pl.String(),
     "detail": pl.String(),
+    "channel": pl.String(),  # added in schema version 11 (attribution): the touch's channel, when the export has one
+    "campaign": pl.String(),
 }
 FEEDBACK_SCHEMA: dict[str, pl.DataType] = {
     "lead_id": pl.String(),
@@ -38,10 +40,17 @@ FEEDBACK_SCHEMA: dict[str, pl.DataType] = {
     "verdict": pl.String(),
     "reason": pl.String(),
 }
+SPEND_SCHEMA: dict[str, pl.DataType] = {  # schema version 11: marketing spend per month and channel
+    "month": pl.String(),  # YYYY-MM
+    "channel": pl.String(),
+    "campaign": pl.String(),
+    "amount": pl.Float64(),
+}
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "leads": LEAD_SCHEMA,
     "activities": ACTIVITY_SCHEMA,
     "feedback": FEEDBACK_SCHEMA,
+    "spend": SPEND_SCHEMA,
 }
 
 # Canonical first-touch channels. Imported values outside this list are kept as they are.

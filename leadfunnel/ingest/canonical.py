@@ -58,14 +58,16 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "leads": ("lead_id", "created_at"),
     "activities": ("lead_id", "occurred_at", "activity_type"),
     "feedback": ("lead_id", "at", "verdict"),
+    "spend": ("month", "channel", "amount"),
 }
-OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title", "account_id"), "activities": (), "feedback": ()}
+OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title", "account_id"), "activities": ("channel", "campaign"),
+                                        "feedback": (), "spend": ("campaign",)}
 KEY_COLUMNS = frozenset({"lead_id", "channel", "activity_type", "verdict"})  # no control characters at all
 STAGE_COLUMNS = ("created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at")
 # DuckDB memory during an import (LEADFUNNEL_IMPORT_MEMORY_LIMIT): at 1M leads / 20M activities the
 # process then peaks at about 2.5 GiB instead of 4.6 GiB, for a few seconds of spilling.
 IMPORT_MEMORY_LIMIT = os.environ.get("LEADFUNNEL_IMPORT_MEMORY_LIMIT", "2GB")
-CANONICAL_NAMES = frozenset({"leads.csv", "activities.csv", "feedback.csv"})
+CANONICAL_NAMES = frozenset({"leads.csv", "activities.csv", "feedback.csv", "spend.csv"})
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
 _UTF8 = ("utf-8", "utf-8-sig")
 
@@ -168,12 +170,23 @@ def check_canonical(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], *, en
                 con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+# A month as spreadsheets write it — 2025-04, 2025/4, 2025-04-01 or 2025/4/1 00:00 (Excel turns 2025-04 into a date
+# when it saves), 2025年4月 — as YYYY-MM; NULL when it is none of these. {c} is the quoted column.
+_MONTH_NUMBER = r"regexp_extract({c}, '^\d{{4}}\s*[-/.年]\s*(\d{{1,2}})', 1)"
+_MONTH_SQL = (r"CASE WHEN regexp_full_match({c}, '\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*月?"
+              r"(\s*[-/.]\s*\d{{1,2}}\s*日?)?(\s+\d{{1,2}}:\d{{2}}(:\d{{2}})?)?') "
+              f"AND TRY_CAST({_MONTH_NUMBER} AS INTEGER) BETWEEN 1 AND 12 "
+              f"THEN left({{c}}, 4) || '-' || lpad({_MONTH_NUMBER}, 2, '0') END")
+NORMALISED = {("spend", "month"): _MONTH_SQL}  # columns written in one form whatever the file's
+
+
 def _incoming_views(con: duckdb.DuckDBPyConnection, checked: CanonicalCheck) -> None:
     """`incoming_<table>`: the staged rows in the table's column order, less blank and refused rows."""
     for table, name in checked.staged.items():
         file = checked.files[table].name
         records = sorted({p.record for p in checked.problems if p.file == file and p.record is not None})
-        columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
+        columns = ", ".join(NORMALISED[table, c].format(c=f'"{c}"') + f' AS "{c}"' if (table, c) in NORMALISED
+                            else f'"{c}"' for c in TABLE_SCHEMAS[table])
         con.execute(f"CREATE OR REPLACE TEMP TABLE rejected_{table} AS SELECT unnest($records::BIGINT[]) AS record",
                     {"records": records})
         con.execute(f"CREATE OR REPLACE TEMP VIEW incoming_{table} AS SELECT {columns} FROM {name} "
@@ -494,6 +507,13 @@ def _staged_problems(con: duckdb.DuckDBPyConnection, name: str, table: str, file
     if table == "feedback":
         check("verdict IS NOT NULL AND NOT list_contains($verdicts, verdict)", "verdict", "verdict",
               "import.bad_verdict")
+    if table == "spend":
+        month = _MONTH_SQL.format(c="month")
+        check(f"month IS NOT NULL AND {month} IS NULL", "month", "month", "import.not_a_month")
+        check("amount < 0", "amount", "amount", "import.negative_spend")
+        check(f"{month} IS NOT NULL AND ({month}, channel, coalesce(campaign, '')) IN (SELECT ({month}, channel, "
+              f"coalesce(campaign, '')) FROM {name} WHERE NOT __blank GROUP BY ALL HAVING count(*) > 1)",
+              "month", "month", "import.duplicate_spend")
     params: dict[str, object] = {"start": start, "end": end, "verdicts": list(FEEDBACK_VERDICTS),
                                  "control_key": CONTROL_IN_KEY, "control_text": CONTROL_IN_TEXT}
     union = " UNION ALL ".join(

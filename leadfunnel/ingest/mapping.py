@@ -281,6 +281,8 @@ def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: s
         "occurred_at": occurred,
         "activity_type": _mapped(raw[columns["activity_type"]], activity_type),
         "detail": raw[columns["activity_type"]],
+        "channel": pl.Series([None] * raw.height, dtype=pl.String),
+        "campaign": pl.Series([None] * raw.height, dtype=pl.String),
         LINE: raw[LINE],
         FILE: pl.Series([table.name] * raw.height, dtype=pl.String),
     }).filter(~pl.col(LINE).is_in(list(bad)))

@@ -2,7 +2,10 @@
 
 Re-importing is idempotent and non-destructive: a lead already stored is updated field by field,
 but a known value (a stage date, a company) is never replaced by an empty one; activities and
-feedback rows already stored are not added twice; nothing is ever deleted.
+feedback rows already stored are not added twice (an activity is the same one when its lead, time, type and
+detail are: a later export that adds its channel or campaign fills them in); nothing is ever deleted. Spend is
+the one table whose stored values a newer import replaces — one amount per month × channel × campaign, the
+latest export's — and the import log counts the amounts it replaced.
 """
 
 from __future__ import annotations
@@ -28,6 +31,20 @@ WHEN MATCHED AND ({" OR ".join(f"coalesce(incoming.{c}, leads.{c}) IS DISTINCT F
     THEN UPDATE SET {", ".join(f"{c} = coalesce(incoming.{c}, leads.{c})" for c in _LEAD_FIELDS)}
 WHEN NOT MATCHED THEN INSERT ({", ".join(LEAD_SCHEMA)}) VALUES ({", ".join(f"incoming.{c}" for c in LEAD_SCHEMA)})
 """
+# The columns that make a row the same row (a re-import does not add it again); the others may be filled in later.
+IDENTITY: dict[str, tuple[str, ...]] = {"activities": ("lead_id", "occurred_at", "activity_type", "detail"),
+                                        "feedback": tuple(TABLE_SCHEMAS["feedback"])}
+_FILLED_LATER = {"activities": ("channel", "campaign")}
+_SPEND_KEY = ("spend.month = i.month AND spend.channel = i.channel "
+              "AND spend.campaign IS NOT DISTINCT FROM i.campaign")
+_SPEND_CHANGES = f"""
+SELECT count(*) FILTER (WHERE spend.month IS NULL) AS added,
+       count(*) FILTER (WHERE spend.month IS NOT NULL AND spend.amount IS DISTINCT FROM i.amount) AS replaced
+FROM incoming_spend AS i LEFT JOIN spend ON {_SPEND_KEY}"""
+_MERGE_SPEND = f"""
+MERGE INTO spend USING incoming_spend AS i ON {_SPEND_KEY}
+WHEN MATCHED AND spend.amount IS DISTINCT FROM i.amount THEN UPDATE SET amount = i.amount
+WHEN NOT MATCHED THEN INSERT (month, channel, campaign, amount) VALUES (i.month, i.channel, i.campaign, i.amount)"""
 _UNMATCHED_ACTIVITIES = (QUERY_DIR / "data" / "unmatched_activities.sql").read_text(encoding="utf-8")
 _INSERT_LEADS = f"INSERT INTO leads ({', '.join(LEAD_SCHEMA)}) SELECT {', '.join(LEAD_SCHEMA)} FROM incoming_leads"
 _CLASSIFY_LEADS = f"""
@@ -58,12 +75,16 @@ class WriteSummary:
     leads_unchanged: int = 0
     activities_added: int = 0
     feedback_added: int = 0
+    spend_added: int = 0
+    spend_replaced: int = 0  # stored amounts this import replaced (same month, channel and campaign)
 
 
 def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Select and cast a frame to a table's column order and types."""
+    """Select and cast a frame to a table's column order and types; a column the frame lacks (an optional one a
+    reader has not heard of, such as an activity's channel) is empty."""
     schema = TABLE_SCHEMAS[table]
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+    return frame.select([(pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+                         for name, dtype in schema.items()])
 
 
 def write_tables(
@@ -72,10 +93,12 @@ def write_tables(
     leads: pl.DataFrame | None = None,
     activities: pl.DataFrame | None = None,
     feedback: pl.DataFrame | None = None,
+    spend: pl.DataFrame | None = None,
     log: ImportLogEntry | None = None,
 ) -> WriteSummary:
     """Write all given frames (and the import log entry) in one transaction: all of it lands or none."""
-    given = {table: frame for table, frame in (("leads", leads), ("activities", activities), ("feedback", feedback))
+    given = {table: frame for table, frame in (("leads", leads), ("activities", activities), ("feedback", feedback),
+                                               ("spend", spend))
              if frame is not None and frame.height}
     try:
         for table, frame in given.items():
@@ -103,14 +126,23 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
             stored = con.execute("SELECT count(*) FROM leads").fetchone()[0]
             con.execute(_INSERT_LEADS if not stored else _UPSERT_LEADS)  # nothing to match: a plain insert is cheaper
         activities_added = _insert_new_rows(con, "activities") if "activities" in tables else 0
+        if "activities" in tables:
+            _fill_in(con, "activities")
         feedback_added = _insert_new_rows(con, "feedback") if "feedback" in tables else 0
+        spend_added = spend_replaced = 0
+        if "spend" in tables:
+            spend_added, spend_replaced = con.execute(_SPEND_CHANGES).fetchone()
+            con.execute(_MERGE_SPEND)
         if log is not None:
             con.execute(
-                "INSERT INTO import_log VALUES (now()::TIMESTAMP, $files, $sha256, $source, $rows_read, $rejected, "
-                "$new, $updated, $unchanged, $activities)",
+                "INSERT INTO import_log (imported_at, files, sha256, source, rows_read, rows_rejected, leads_new, "
+                "leads_updated, leads_unchanged, activities_added, spend_added, spend_replaced) "
+                "VALUES (now()::TIMESTAMP, $files, $sha256, $source, $rows_read, $rejected, "
+                "$new, $updated, $unchanged, $activities, $spend_added, $spend_replaced)",
                 {"files": log.files, "sha256": log.sha256, "source": log.source, "rows_read": log.rows_read,
                  "rejected": log.rows_rejected, "new": leads_new, "updated": leads_updated,
-                 "unchanged": leads_unchanged, "activities": activities_added})
+                 "unchanged": leads_unchanged, "activities": activities_added, "spend_added": spend_added,
+                 "spend_replaced": spend_replaced})
         refresh_rollups(con)
         if "activities" in tables and (unmatched := con.execute(_UNMATCHED_ACTIVITIES).fetchone()[0]):
             raise UnknownLeadActivities(unmatched)  # rolled back below: nothing of this write is kept
@@ -119,7 +151,8 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added)
+    return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added, spend_added,
+                        spend_replaced)
 
 
 def count_incoming_leads(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
@@ -143,29 +176,50 @@ def classify_leads(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> tuple
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Append the rows of `incoming_<table>` not already stored (set semantics: an identical row is not added twice).
+    """Append the rows of `incoming_<table>` not already stored (set semantics over the table's IDENTITY columns: the
+    same row is not added twice, and of rows the file repeats one is kept).
 
-    Same result as `INSERT … SELECT * FROM incoming EXCEPT SELECT * FROM table`, without its distinct over
-    every row: rows are compared by a 64-bit hash first, and only rows whose hash occurs twice in the file
-    or also among the stored rows (duplicates, re-imports, collisions) take the exact EXCEPT. Against an
+    Rows are compared by a 64-bit hash of their identity first, and only rows whose hash occurs twice in the file
+    or also among the stored rows (duplicates, re-imports, collisions) are compared column by column. Against an
     empty table the stored side is skipped.
     """
     before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
+    identity = ", ".join(f'"{c}"' for c in IDENTITY[table])
+    same = " AND ".join(f'stored."{c}" IS NOT DISTINCT FROM repeated."{c}"' for c in IDENTITY[table])
     hashed = _row_hash(table)
     clashes = (f"UNION ALL SELECT DISTINCT h FROM (SELECT {hashed} AS h FROM {table}) SEMI JOIN incoming USING (h)"
                if before else "")
+    stored = (f"ANTI JOIN (SELECT {identity} FROM {table} WHERE {hashed} IN (SELECT h FROM candidates)) AS stored "
+              f"ON {same}" if before else "")
     con.execute(f"""
         INSERT INTO {table}
         WITH incoming AS NOT MATERIALIZED (SELECT {columns}, {hashed} AS h FROM incoming_{table}),
         candidates AS MATERIALIZED (SELECT h FROM incoming GROUP BY h HAVING count(*) > 1 {clashes})
         SELECT {columns} FROM incoming ANTI JOIN candidates USING (h)
-        UNION ALL (
-            SELECT {columns} FROM incoming SEMI JOIN candidates USING (h)
-            EXCEPT SELECT {columns} FROM {table} WHERE {hashed} IN (SELECT h FROM candidates))""")
+        UNION ALL
+        SELECT {columns} FROM (
+            SELECT DISTINCT ON ({identity}) * FROM incoming SEMI JOIN candidates USING (h) ORDER BY ALL
+        ) AS repeated {stored}""")
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
 
 
+def _fill_in(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Stored rows whose optional columns were empty take the values a later export has for the same row (an
+    activity export that now carries UTM channel and campaign); a known value is never replaced."""
+    optional = _FILLED_LATER[table]
+    if not con.execute(f"SELECT count(*) FROM incoming_{table} WHERE "
+                       + " OR ".join(f'"{c}" IS NOT NULL' for c in optional)).fetchone()[0]:
+        return
+    same = " AND ".join(f'{table}."{c}" IS NOT DISTINCT FROM i."{c}"' for c in IDENTITY[table])
+    con.execute(f"""
+        UPDATE {table} SET {", ".join(f'"{c}" = coalesce({table}."{c}", i."{c}")' for c in optional)}
+        FROM (SELECT DISTINCT ON ({", ".join(f'"{c}"' for c in IDENTITY[table])}) * FROM incoming_{table}
+              WHERE {" OR ".join(f'"{c}" IS NOT NULL' for c in optional)} ORDER BY ALL) AS i
+        WHERE {same} AND ({" OR ".join(f'({table}."{c}" IS NULL AND i."{c}" IS NOT NULL)' for c in optional)})""")
+
+
 def _row_hash(table: str) -> str:
-    """SQL for a row's 64-bit hash, over the columns cast to the table's types so both sides hash alike."""
-    return "hash(" + ", ".join(f'"{c}"::{_SQL_TYPES[dtype]}' for c, dtype in TABLE_SCHEMAS[table].items()) + ")"
+    """SQL for the hash of a row's identity, over the columns cast to the table's types so both sides hash alike."""
+    schema = TABLE_SCHEMAS[table]
+    return "hash(" + ", ".join(f'"{c}"::{_SQL_TYPES[schema[c]]}' for c in IDENTITY[table]) + ")"

@@ -40,6 +40,20 @@ CREATE TABLE IF NOT EXISTS activities (
     detail        VARCHAR
 );
 
+-- Added in schema version 11 (attribution): the channel and campaign of a touch, when the export has them (UTM
+-- source/medium/campaign, a campaign member's campaign); empty: the channel follows from the activity type.
+ALTER TABLE activities ADD COLUMN IF NOT EXISTS channel VARCHAR;
+ALTER TABLE activities ADD COLUMN IF NOT EXISTS campaign VARCHAR;
+
+-- Marketing spend per month, channel and (optionally) campaign, in the data's currency (schema version 11).
+-- One amount per month × channel × campaign: a newer import of the same month, channel and campaign replaces it.
+CREATE TABLE IF NOT EXISTS spend (
+    month    VARCHAR NOT NULL,  -- YYYY-MM
+    channel  VARCHAR NOT NULL,
+    campaign VARCHAR,
+    amount   DOUBLE NOT NULL
+);
+
 -- Sales' verdict on a handed-over lead.
 CREATE TABLE IF NOT EXISTS feedback (
     lead_id VARCHAR NOT NULL,

@@ -11,6 +11,9 @@ CREATE TABLE IF NOT EXISTS import_log (
     leads_unchanged  INTEGER NOT NULL,
     activities_added INTEGER NOT NULL
 );
+-- Added in schema version 11: spend rows added, and stored ones whose amount this import replaced.
+ALTER TABLE import_log ADD COLUMN IF NOT EXISTS spend_added INTEGER;
+ALTER TABLE import_log ADD COLUMN IF NOT EXISTS spend_replaced INTEGER;
 
 -- Column mappings the user corrected, offered again for a file with the same headers.
 CREATE TABLE IF NOT EXISTS saved_mappings (

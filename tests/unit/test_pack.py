@@ -72,7 +72,7 @@ def test_pack_in_japanese_and_data_is_escaped(empty_db):
     touched = {name: [None] for name in TABLE_SCHEMAS["leads"]} | {
         "lead_id": ["Y"], "created_at": [datetime(2025, 1, 5)], "channel": ["seo"], "mql_at": [datetime(2025, 1, 6)]}
     call = pl.DataFrame({"lead_id": ["Y"], "occurred_at": [datetime(2025, 1, 7)], "activity_type": ["sales_call"],
-                         "detail": [None]}, schema=TABLE_SCHEMAS["activities"])
+                         "detail": [None]})
     # Y was called, so the data has sales touches and X (never touched) is overdue.
     write_tables(empty_db, leads=pl.concat([pl.DataFrame(lead, schema=TABLE_SCHEMAS["leads"]),
                                             pl.DataFrame(touched, schema=TABLE_SCHEMAS["leads"])]), activities=call)

@@ -89,5 +89,5 @@ def test_rollup_is_rebuilt_by_every_import(empty_db):
     write_tables(empty_db, activities=pl.DataFrame({"lead_id": ["X", "X"],
                                                      "occurred_at": [datetime(2025, 1, 2), datetime(2025, 1, 3)],
                                                      "activity_type": ["email_open", "email_open"],
-                                                     "detail": [None, None]}, schema=TABLE_SCHEMAS["activities"]))
+                                                     "detail": [None, None]}))
     assert empty_db.execute("SELECT n_email_open FROM lead_activity_rollup").fetchall() == [(2,)]

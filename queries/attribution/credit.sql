@@ -1,0 +1,91 @@
+-- Multi-touch attribution: how much of each outcome every channel (and campaign) earned, under every model at once
+-- (so switching the model costs nothing). The definitions (docs/data-model.md, leadfunnel/attribution.py):
+-- - converted: a lead whose outcome's effective time (as in the funnel: a skipped stage counts as passed) falls in
+--   [$date_from, $date_to] (dates, inclusive; NULL = open); leads first pass the segment filters, as everywhere;
+-- - touches: the lead's creation (at created_at, the lead's channel) and every activity at or before the conversion
+--   instant that has a channel: its `channel` column when not empty, else its type's (webinar_registration and
+--   webinar_attended → webinar, trade_show_visit → trade_show, seminar_attended → seminar, whitepaper_download →
+--   whitepaper, email_open and email_click → email_newsletter); sales calls, sales emails and meetings never count.
+--   Activities before the creation count (they come first). Order: by time; at one instant the creation first,
+--   then by channel key;
+-- - models (each converted lead gives exactly 1.0): first_touch, last_touch, linear (1/n each), position_based
+--   (n = 1: 1; n = 2: ½ each; else 40 % first, 40 % last, 20 % split over the rest), time_decay
+--   (0.5^(days before the conversion ÷ 7), normalised);
+-- - amount: credit × the lead's amount, summed over the leads that have one (NULL when none has).
+--   $outcomes : VARCHAR[] — stages to attribute ('lead' for cost per lead: its instant is the creation)
+--   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all), on the lead's attributes
+-- Rows: `campaign_level` false = one per outcome × model × channel; true = also per campaign (NULL: no campaign).
+-- `converted` rows (model NULL, channel NULL): the number of converted leads per outcome.
+WITH converted AS (
+    SELECT lead_id, stage AS outcome, entered_at AS converted_at, channel, amount, created_at
+    FROM lead_stage_entries
+    WHERE list_contains(CAST($outcomes AS VARCHAR[]), stage)
+      AND entered_at >= coalesce(CAST($date_from AS DATE), DATE '0001-01-01')
+      AND entered_at <  coalesce(CAST($date_to AS DATE), DATE '9999-12-30') + INTERVAL 1 DAY
+      AND in_segments(channel, industry, company_size, owner,
+          CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
+          CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
+),
+
+activity_touches AS (
+    SELECT
+        lead_id, occurred_at,
+        coalesce(nullif(trim(channel), ''), CASE activity_type
+            WHEN 'webinar_registration' THEN 'webinar' WHEN 'webinar_attended' THEN 'webinar'
+            WHEN 'trade_show_visit' THEN 'trade_show' WHEN 'seminar_attended' THEN 'seminar'
+            WHEN 'whitepaper_download' THEN 'whitepaper'
+            WHEN 'email_open' THEN 'email_newsletter' WHEN 'email_click' THEN 'email_newsletter'
+        END) AS channel,
+        nullif(trim(campaign), '') AS campaign
+    FROM activities
+    WHERE activity_type NOT IN ('sales_call', 'sales_email', 'meeting')
+      AND lead_id IN (SELECT lead_id FROM converted)
+),
+
+touches AS (
+    SELECT lead_id, outcome, converted_at, amount, created_at AS touched_at, 0 AS kind, channel,
+           NULL::VARCHAR AS campaign
+    FROM converted
+    UNION ALL
+    SELECT c.lead_id, c.outcome, c.converted_at, c.amount, a.occurred_at, 1, a.channel, a.campaign
+    FROM converted AS c
+    INNER JOIN activity_touches AS a USING (lead_id)
+    WHERE a.channel IS NOT NULL AND a.occurred_at <= c.converted_at
+),
+
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (PARTITION BY lead_id, outcome ORDER BY touched_at, kind, channel, campaign NULLS FIRST)
+            AS position,
+        count(*) OVER (PARTITION BY lead_id, outcome) AS n,
+        pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7) AS decay
+    FROM touches
+),
+
+weighted AS (
+    SELECT
+        outcome, channel, campaign, amount,
+        CASE WHEN position = 1 THEN 1.0 ELSE 0.0 END AS first_touch,
+        CASE WHEN position = n THEN 1.0 ELSE 0.0 END AS last_touch,
+        1.0 / n AS linear,
+        CASE WHEN n = 1 THEN 1.0 WHEN n = 2 THEN 0.5
+             WHEN position = 1 OR position = n THEN 0.4 ELSE 0.2 / (n - 2) END AS position_based,
+        decay / sum(decay) OVER (PARTITION BY lead_id, outcome) AS time_decay
+    FROM ranked
+),
+
+credits AS (
+    UNPIVOT weighted ON first_touch, last_touch, linear, position_based, time_decay INTO NAME model VALUE credit
+)
+
+SELECT
+    outcome, model, channel, campaign, GROUPING(campaign) = 0 AS campaign_level,
+    sum(credit) AS credit, sum(credit * amount) AS amount, NULL::BIGINT AS converted
+FROM credits
+WHERE credit > 0
+GROUP BY GROUPING SETS ((outcome, model, channel), (outcome, model, channel, campaign))
+UNION ALL
+SELECT outcome, NULL, NULL, NULL, false, NULL, NULL, count(*)
+FROM converted
+GROUP BY outcome
