@@ -66,7 +66,7 @@ def open_page(page, url: str, heading: str) -> None:
 
 def grid_text(page, index: int) -> str:
     """What a table holds in view, from the data grid's accessible twin of its canvas."""
-    table = page.locator('[data-testid="stDataFrame"]').nth(index)
+    table = page.locator('[data-testid="stDataFrame"] >> visible=true').nth(index)  # not one folded away
     table.scroll_into_view_if_needed()
     return table.locator('[role="grid"]').text_content()
 

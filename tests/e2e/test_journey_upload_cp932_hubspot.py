@@ -41,7 +41,7 @@ def test_upload_a_cp932_hubspot_export_fix_the_mapping_and_import(small_server, 
     expect(page.get_by_text("read as cp932", exact=False).first).to_be_visible()
     preset = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text("Exported from", exact=True))
     expect(preset.first.locator("input")).to_have_value("HubSpot contacts export")
-    preview = page.locator('[data-testid="stDataFrame"]').first.locator('[role="grid"]')
+    preview = page.locator('[data-testid="stDataFrame"] >> visible=true').first.locator('[role="grid"]')
     shown = preview.text_content()  # the grid's accessible twin holds the columns in view
     assert "髙橋" in shown and "﨑田" in shown and "渡邊" in shown  # decoded as CP932, not mojibake
     assert metric_value(page, "Rejected rows") == "4"  # every created date is empty under the guess
