@@ -30,6 +30,7 @@ import pandas as pd
 from bench.generate import generate_tables, write_tables
 from leadfunnel import database
 from leadfunnel.asof import default_as_of as sla_default_as_of
+from leadfunnel.attribution import MODELS, Attribution, attribution
 from leadfunnel.filters import Filters
 from leadfunnel.pipeline.aging import by_stage, open_leads, stuck_by, stuck_list
 from leadfunnel.pipeline.velocity import velocity
@@ -251,6 +252,14 @@ def pipeline_rows(runner: QueryRunner, view: Filters, repeat: int) -> list[Row]:
         stuck_by(leads, "reason")
         stuck_list(leads)
 
+    def switch_model(result: Attribution) -> Callable[[], None]:
+        def tables() -> None:
+            for model in MODELS:
+                result.channels(model, "sql")
+                result.costs(model)
+                result.spend_and_pipeline(model)
+        return tables
+
     def funnel_page(filters: Filters) -> None:  # by account: this period, the previous one, the months
         for shown in (filters, filters.previous_period()):
             runner.run("funnel/stage_counts", shown.params("period"))
@@ -271,6 +280,10 @@ def pipeline_rows(runner: QueryRunner, view: Filters, repeat: int) -> list[Row]:
             timed(lambda: pipeline_page(SlaPolicy(aging_business_days=True)), repeat)[0]),
         Row("Velocity page: factors, previous period, 12 months, by channel",
             timed(lambda: velocity(runner, view, as_of), repeat)[0]),
+        Row("Channels page: attribution of a new view (all models and outcomes, spend)",
+            timed(lambda: attribution(runner, view), repeat)[0]),
+        Row("Channels page: switch the attribution model (its tables, from the view's result)",
+            timed(switch_model(attribution(runner, view)), repeat)[0]),
     ]
 
 

@@ -26,6 +26,8 @@ MODELS: tuple[Model, ...] = ("first_touch", "last_touch", "linear", "position_ba
 Outcome = Literal["mql", "sql", "opportunity", "won"]
 OUTCOMES: tuple[Outcome, ...] = ("mql", "sql", "opportunity", "won")
 COST_OUTCOMES = ("lead", "mql", "sql", "won")  # cost per lead, per MQL, per SQL, per won deal
+DEFAULT_MODEL: Model = "linear"  # the simplest multi-touch model, shown beside first touch
+DEFAULT_OUTCOME: Outcome = "sql"  # what the alignment meeting argues about
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Attribution:
 
     credits: pl.DataFrame  # outcome, model, channel, credit, amount
     campaigns: pl.DataFrame  # outcome, model, channel, campaign, credit, amount
+    monthly: pl.DataFrame  # outcome, model, channel, month (of the conversion), credit, amount
     converted: dict[str, int]  # outcome → leads converted in the period
     spend: pl.DataFrame  # month, channel, campaign, spend (prorated to the period), amount
     spend_applies: bool  # False under an industry, size or owner filter (spend is not split by them)
@@ -95,9 +98,17 @@ class Attribution:
                 .select("channel", "campaign", "credit", "amount")
                 .sort(["credit", "channel"], descending=[True, False]))
 
-    def monthly_spend(self) -> pl.DataFrame:
-        """Spend per month (prorated to the period) and channel, for the spend-versus-pipeline chart."""
-        return self.spend.group_by("month", "channel").agg(pl.col("spend").sum()).sort("month", "channel")
+    def spend_and_pipeline(self, model: Model) -> pl.DataFrame:
+        """Per month: the spend (prorated to the period) and the opportunity amount credited under `model` to the
+        channels that have spend — what the spend bought, month by month."""
+        if not self.has_spend:
+            return pl.DataFrame(schema={"month": pl.String, "spend": pl.Float64, "pipeline": pl.Float64})
+        spent = self.spend.group_by("month").agg(pl.col("spend").sum())
+        channels = self.spend["channel"].unique().to_list()
+        pipeline = (self.monthly.filter((pl.col("outcome") == "opportunity") & (pl.col("model") == model)
+                                        & pl.col("channel").is_in(channels))
+                    .group_by("month").agg(pipeline=pl.col("amount").sum()))
+        return spent.join(pipeline, on="month", how="full", coalesce=True).sort("month")
 
     def _spend_by_channel(self) -> pl.DataFrame:
         if not self.spend_applies:
@@ -109,15 +120,16 @@ def attribution(runner: QueryRunner, filters: Filters) -> Attribution:
     """Every model's credit for the view's period and segments, for each outcome (and leads, for cost per lead)."""
     rows = runner.run("attribution/credit", {"outcomes": ["lead", *OUTCOMES], "date_from": filters.date_from,
                                              "date_to": filters.date_to, **filters.segment_params()})
-    counts = rows.filter(pl.col("converted").is_not_null())
-    credited = rows.filter(pl.col("converted").is_null())
+    counts = rows.filter(pl.col("level") == "converted")
     spend_applies = not (filters.industries or filters.company_sizes or filters.owners)
     spend = runner.run("attribution/spend", {"date_from": filters.date_from, "date_to": filters.date_to,
                                              "channels": list(filters.channels)})
     return Attribution(
-        credits=credited.filter(~pl.col("campaign_level")).select("outcome", "model", "channel", "credit", "amount"),
-        campaigns=credited.filter(pl.col("campaign_level")).select("outcome", "model", "channel", "campaign",
-                                                                     "credit", "amount"),
+        credits=rows.filter(pl.col("level") == "channel").select("outcome", "model", "channel", "credit", "amount"),
+        campaigns=rows.filter(pl.col("level") == "campaign").select("outcome", "model", "channel", "campaign",
+                                                                    "credit", "amount"),
+        monthly=rows.filter(pl.col("level") == "month").select("outcome", "model", "channel", "month", "credit",
+                                                               "amount"),
         converted={row["outcome"]: row["converted"] for row in counts.iter_rows(named=True)},
         spend=spend,
         spend_applies=spend_applies,

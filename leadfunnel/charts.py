@@ -254,3 +254,49 @@ def velocity_trend_figure(trend: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=t("chart.velocity_axis", unit=unit), rangemode="tozero", tickformat=",")
     return _layout(fig, height=340)
+
+
+def attribution_figure(channels: pl.DataFrame, model_label: str, first_label: str) -> go.Figure:
+    """Each channel's share of the converted leads under the chosen model beside first touch, largest on top, so the
+    meeting sees which channels a multi-touch view moves up or down."""
+    ranked = channels.filter(pl.col("share").is_not_null()).sort("share")
+    labels = [as_text(channel_label(c)) for c in ranked["channel"].to_list()]
+    fig = go.Figure()
+    for column, name, colour in (("first_touch_share", first_label, "#BBBBBB"), ("share", model_label, PALETTE[0])):
+        values = ranked[column].to_list()
+        fig.add_trace(go.Bar(
+            x=values, y=labels, orientation="h", name=name, marker={"color": colour},
+            text=[f"{v:.1%}" for v in values], textposition="outside", cliponaxis=False,
+            hovertemplate=f"%{{y}}<br>{as_text(name)}: %{{text}}<extra></extra>",
+        ))
+    top = max(ranked["share"].max() or 0, ranked["first_touch_share"].max() or 0) or 1
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.08, "x": 0}, bargap=0.25)
+    fig.update_xaxes(tickformat=".0%", range=[0, top * 1.2], title=t("chart.share_of_converted"))
+    return _layout(fig, height=max(320, 44 * len(labels) + 100))
+
+
+def spend_pipeline_figure(monthly: pl.DataFrame, model_label: str) -> go.Figure:
+    """Spend per month (bars) against the opportunity amount credited to the channels with spend (line), in the same
+    currency on one axis; a month without credited pipeline has no point (missing, not 0)."""
+    in_man = money_style() == "man"
+    scale = 10_000 if in_man else 1
+
+    def scaled(values: list[float | None]) -> list[float | None]:
+        return [None if v is None else v / scale for v in values]
+
+    months = monthly["month"].to_list()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=months, y=scaled(monthly["spend"].to_list()), name=t("chart.spend"),
+                         marker={"color": PALETTE[1]},
+                         customdata=[money(v) for v in monthly["spend"].to_list()],
+                         hovertemplate="%{x}: %{customdata}<extra>" + as_text(t("chart.spend")) + "</extra>"))
+    fig.add_trace(go.Scatter(x=months, y=scaled(monthly["pipeline"].to_list()), name=t("chart.pipeline_credited",
+                                                                                      model=model_label),
+                             mode="lines+markers", line={"color": PALETTE[0], "width": 3}, connectgaps=False,
+                             customdata=[money(v) for v in monthly["pipeline"].to_list()],
+                             hovertemplate="%{x}: %{customdata}<extra>" + as_text(t("chart.pipeline")) + "</extra>"))
+    unit = t("unit.man_yen", n="").strip() if in_man else "¥"
+    fig.update_layout(legend={"orientation": "h", "y": 1.1, "x": 0})
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title=t("chart.money_axis", unit=unit), rangemode="tozero", tickformat=",")
+    return _layout(fig, height=340)

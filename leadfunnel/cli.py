@@ -24,7 +24,7 @@ from rich.text import Text
 
 from leadfunnel import database
 from leadfunnel.asof import cutoff, default_as_of
-from leadfunnel.attribution import MODELS, OUTCOMES, attribution_report
+from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME, MODELS, OUTCOMES, attribution_report
 from leadfunnel.backends import storage_for
 from leadfunnel.backup import BackupError, backup, restore
 from leadfunnel.demo import build_demo_database
@@ -485,6 +485,7 @@ def report_velocity(db: DbOption = None, date_from: FromOption = None, date_to: 
 
 ModelChoice = StrEnum("ModelChoice", {model: model for model in MODELS})
 OutcomeChoice = StrEnum("OutcomeChoice", {outcome: outcome for outcome in OUTCOMES})
+DEFAULT_MODEL_CHOICE, DEFAULT_OUTCOME_CHOICE = ModelChoice(DEFAULT_MODEL), OutcomeChoice(DEFAULT_OUTCOME)
 
 
 @report_app.command("attribution")
@@ -524,6 +525,10 @@ def pack(
                                                     "compare with the guide's default.")] = None,
     as_of: AsOfOption = None,
     lang: Annotated[LanguageChoice, typer.Option("--lang", help="Language of the pack.")] = LanguageChoice.en,
+    model: Annotated[ModelChoice, typer.Option(help="Attribution model of the channel credit table.")]
+    = DEFAULT_MODEL_CHOICE,
+    outcome: Annotated[OutcomeChoice, typer.Option(help="The conversion that table credits.")]
+    = DEFAULT_OUTCOME_CHOICE,
 ) -> None:
     """Write the meeting pack: one self-contained HTML file (funnel, channels, scoring, SLA) for a scheduler."""
     try:
@@ -534,7 +539,8 @@ def pack(
     filters = Filters(date_from=_day(date_from), date_to=_day(date_to), channels=tuple(channel or ()))
     with open_for_reading(db) as runner:
         instant = as_of or default_as_of(runner)
-        document = build_pack(runner, filters, mode.value, DEFAULT_RULES, proposed, load_policy(runner.con), instant)
+        document = build_pack(runner, filters, mode.value, DEFAULT_RULES, proposed, load_policy(runner.con), instant,
+                              (model.value, outcome.value))
     try:
         out.write_text(document, encoding="utf-8")
     except IsADirectoryError:

@@ -74,6 +74,10 @@ EN_STEMS = ("Acme", "Northwind", "Blue Harbor", "Pioneer", "Summit", "Vertex", "
 EN_SUFFIXES = ("Corp.", "Inc.", "Systems", "Labs", "Trading", "Group", "Partners")
 DECISION_MAKERS = ("部長", "事業部長", "取締役", "Director", "VP Marketing")
 STAFF = ("担当者", "主任", "課長", "Manager", "Specialist")
+# Monthly marketing spend per channel, in yen (about what a mid-sized B2B team spends); referrals cost nothing.
+MONTHLY_SPEND = {"seo": 400_000, "listing_ads": 900_000, "display_ads": 500_000, "sns_ads": 350_000,
+                 "whitepaper": 250_000, "webinar": 300_000, "sns": 80_000, "email_newsletter": 60_000,
+                 "trade_show": 1_200_000, "seminar": 400_000, "business_card": 20_000, "tele_appointment": 600_000}
 REJECT_REASONS = ("Not ready — recycled to nurturing", "No budget this year", "Wrong contact person",
                   "Student or competitor", "Duplicate of an existing account")
 RECYCLED = REJECT_REASONS[0]
@@ -109,6 +113,7 @@ def generate(n_leads: int = 5000, seed: int = 42, progress: Progress | None = No
     leads = [(*lead, str(titles.choice(DECISION_MAKERS if titles.random() < (0.55 if lead[9] else 0.25)
                                        else STAFF)), None) for lead in leads]  # no account id: by company name
     return {
+        "spend": _spend(start, np.random.default_rng(seed + 2)),
         "leads": pl.DataFrame(leads, schema=TABLE_SCHEMAS["leads"], orient="row"),
         "activities": pl.DataFrame([(*activity, None, None) for activity in activities],  # no channel column
                                    schema=TABLE_SCHEMAS["activities"], orient="row")
@@ -125,6 +130,18 @@ def build_demo_database(path: Path, n_leads: int = 5000, seed: int = 42, progres
         write_tables(con, **tables)
 
     build_file(path, fill, kind="demo")
+
+
+def _spend(start: datetime, rng: np.random.Generator) -> pl.DataFrame:
+    """Spend per month and channel over the demo's months (±25 % month to month); the webinars by campaign."""
+    rows = []
+    month = start.replace(day=1)
+    while month <= END:
+        for channel, base in MONTHLY_SPEND.items():
+            campaign = f"{month:%Y-%m} webinar" if channel == "webinar" else None
+            rows.append((f"{month:%Y-%m}", channel, campaign, float(round(base * rng.uniform(0.75, 1.25), -3))))
+        month = (month + timedelta(days=32)).replace(day=1)
+    return pl.DataFrame(rows, schema=TABLE_SCHEMAS["spend"], orient="row")
 
 
 def _company(rng: np.random.Generator) -> str:

@@ -14,7 +14,8 @@ import polars as pl
 
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EXCEL_FORMATS = {"percent": "0.0%", "days": "#,##0.0", "hours": "#,##0.0", "money": "¥#,##0", "count": "#,##0"}
+EXCEL_FORMATS = {"percent": "0.0%", "days": "#,##0.0", "hours": "#,##0.0", "money": "¥#,##0", "count": "#,##0",
+                 "credit": "#,##0.00", "times": "0.00"}
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

@@ -79,10 +79,20 @@ def money(value: float | None) -> str:
     return t("unit.money", n=f"{value:,.0f}")
 
 
+def times(value: float | None) -> str:
+    """A ratio such as ROI (won amount ÷ spend) as a multiple: 1.11×, 1.11倍."""
+    return "–" if value is None or value != value else t("unit.times", n=f"{value:,.2f}")
+
+
+def credit(value: float | None) -> str:
+    """Attribution credit: a share of a lead, to two decimals (1.17 leads' worth)."""
+    return "–" if value is None or value != value else f"{value:,.2f}"
+
+
 def written(value: Any, kind: str) -> str:
     """A value written as its metric's kind says (leadfunnel.metrics): the meeting pack's catalogue-driven tables."""
     writers = {"count": count, "percent": percent, "days": lambda v: days(v, unit=True), "hours": hours,
-               "money": money}
+               "money": money, "times": times, "credit": credit}
     if kind not in writers:
         return "–" if value is None else str(value)
     return writers[kind](value)

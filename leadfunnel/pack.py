@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from leadfunnel.asof import cutoff
+from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME, Model, Outcome, attribution
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
 from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta, written
@@ -41,8 +42,10 @@ th { background: #f2f5f8; } td.number { text-align: right; white-space: nowrap; 
 
 
 def build_pack(runner: QueryRunner, filters: Filters, mode: Mode, current: RuleSet, proposed: RuleSet | None,
-               policy: SlaPolicy, as_of: datetime) -> str:
-    """The whole report as one HTML document (language: the current one)."""
+               policy: SlaPolicy, as_of: datetime,
+               credit: tuple[Model, Outcome] = (DEFAULT_MODEL, DEFAULT_OUTCOME)) -> str:
+    """The whole report as one HTML document (language: the current one); `credit` is the attribution model and
+    outcome chosen on the channels page."""
     figures = _Figures()
     previous = filters.previous_period()
     parts = [
@@ -52,6 +55,7 @@ def build_pack(runner: QueryRunner, filters: Filters, mode: Mode, current: RuleS
         f"{_e(_segments(filters))}<br>{_e(t('asof.header', at=moment(as_of)))}</p>",
         _funnel_section(runner, filters, previous, mode, figures),
         _channel_section(runner, filters, mode, figures),
+        _attribution_section(runner, filters, *credit),
         _scoring_section(runner, filters, current, proposed, as_of, figures),
         _sla_section(runner, filters, previous, policy, as_of, figures),
         _aging_section(runner, filters, policy, as_of),
@@ -95,6 +99,32 @@ def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures:
     table = _table([t(m.label_for(filters.unit)) for m in CHANNEL_METRICS], rows)
     chart = channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"), kind="percent")
     return f"<h2>{_e(t('channels.title'))}</h2>{_unit_note(filters)}{table}{figures.html(chart)}"
+
+
+def _attribution_section(runner: QueryRunner, filters: Filters, model: Model, outcome: Outcome) -> str:
+    """The channels page's attribution table: the chosen model beside first touch, with the spend ratios."""
+    result = attribution(runner, filters)
+    model_label, outcome_label = t(f"attribution.model.{model}"), stage_label(outcome)
+    converted = result.converted.get(outcome, 0)
+    heading = (f"<h2>{_e(t('attribution.title'))}</h2><p class='note'>"
+               + _e(t("attribution.caption", n=converted, outcome=outcome_label, start=day(filters.date_from),
+                      end=day(filters.date_to), model=model_label,
+                      definition=t(f"attribution.model.{model}.definition")).replace("**", "")) + "</p>")
+    if not converted:
+        return heading + f"<p>{_e(t('attribution.empty', outcome=outcome_label))}</p>"
+    header = [t("col.channel"), t("attribution.col.credit", model=model_label), t("attribution.col.share"),
+              t("attribution.col.first_touch_share"), t("attribution.col.change")]
+    if result.has_spend:
+        header += [t("attribution.col.spend"), t("attribution.col.cost_per", outcome=outcome_label),
+                   t("attribution.col.roi")]
+    rows = []
+    for row in result.channels(model, outcome).iter_rows(named=True):
+        cells = [channel_label(row["channel"]), written(row["credit"], "credit"), percent(row["share"]),
+                 percent(row["first_touch_share"]), rate_delta(row["share"], row["first_touch_share"]) or "–"]
+        if result.has_spend:
+            cells += [money(row["spend"]), money(row["cost_per_conversion"]), written(row["roi"], "times")]
+        rows.append(cells)
+    return heading + _table(header, rows) + f"<p class='note'>{_e(t('attribution.table_caption'))}</p>"
 
 
 def _unit_note(filters: Filters) -> str:
@@ -219,7 +249,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 _NUMBER_CELL = " class='number'"
-_FORMATTED_NUMBER = re.compile(r"[+\-−]?¥?[\d.,]+\s*(%|pt|万円|days|日)?(\s*/\s*(day|日))?|–")
+_FORMATTED_NUMBER = re.compile(r"[+\-−]?¥?[\d.,]+\s*(%|pt|万円|days|日|×|倍)?(\s*/\s*(day|日))?|–")
 
 
 def _is_number(value: Any) -> bool:

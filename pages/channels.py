@@ -1,14 +1,17 @@
 """Channels: which acquisition channels bring leads that become deals, not just leads?"""
 
+import polars as pl
 import streamlit as st
 
-from leadfunnel.charts import channel_figure
+from leadfunnel.attribution import COST_OUTCOMES, DEFAULT_MODEL, DEFAULT_OUTCOME, MODELS, OUTCOMES
+from leadfunnel.charts import attribution_figure, channel_figure, spend_pipeline_figure
 from leadfunnel.i18n import day, t
 from leadfunnel.metrics import CHANNEL_METRICS, RANKING_ORDER, by_column
-from leadfunnel.model import channel_label, labelled
+from leadfunnel.model import channel_label, labelled, stage_label
+from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.session import run_query
-from leadfunnel.ui.sidebar import current_view
+from leadfunnel.ui.session import channel_attribution, run_query
+from leadfunnel.ui.sidebar import ATTRIBUTION_KEY, current_view
 from leadfunnel.ui.tables import readable, table
 
 filters, mode = current_view()
@@ -46,3 +49,83 @@ st.caption(t("channels.sort_hint"))
 download_buttons(labelled(channels, "channel", channel_label).select([m.column for m in CHANNEL_METRICS]),
                  f"channels-{mode}{unit_suffix(filters)}-{span(filters)}", "channels", kinds=kinds,
                  labels={m.column: t(m.label_for(unit)) for m in CHANNEL_METRICS})
+
+# Multi-touch attribution (#18): the same period's conversions credited to every touch, beside first touch.
+st.divider()
+st.subheader(t("attribution.title"))
+invalid = url_state.restore_page("channels", {
+    "model": ("attribution_model", lambda raw: raw if raw in MODELS else None),
+    "result": ("attribution_outcome", lambda raw: raw if raw in OUTCOMES else None),
+})
+if invalid:
+    st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
+st.session_state.setdefault("attribution_model", DEFAULT_MODEL)
+st.session_state.setdefault("attribution_outcome", DEFAULT_OUTCOME)
+left, right = st.columns([2, 3])
+model = left.selectbox(t("attribution.model"), MODELS, format_func=lambda m: t(f"attribution.model.{m}"),
+                       key="attribution_model", help=t("attribution.model_help"))
+outcome = right.radio(t("attribution.outcome"), OUTCOMES, format_func=stage_label, key="attribution_outcome",
+                      horizontal=True, help=t("attribution.outcome_help"))
+url_state.publish({"model": None if model == DEFAULT_MODEL else model,
+                   "result": None if outcome == DEFAULT_OUTCOME else outcome})
+st.session_state[ATTRIBUTION_KEY] = (model, outcome)  # what the meeting pack shows
+model_label, outcome_label = t(f"attribution.model.{model}"), stage_label(outcome)
+result = channel_attribution(filters)
+converted = result.converted.get(outcome, 0)
+st.caption(t("attribution.caption", n=converted, outcome=outcome_label, start=day(filters.date_from),
+             end=day(filters.date_to), model=model_label, definition=t(f"attribution.model.{model}.definition")))
+if unit == "account":
+    st.caption(t("attribution.counts_leads"))
+credited = result.channels(model, outcome)
+if not converted:
+    st.info(t("attribution.empty", outcome=outcome_label))
+else:
+    st.plotly_chart(attribution_figure(credited, model_label, t("attribution.model.first_touch")), width="stretch",
+                    key="attribution_chart")
+    shown = credited.with_columns(change=pl.col("share") - pl.col("first_touch_share"))
+    columns = {"channel": t("col.channel"), "credit": t("attribution.col.credit", model=model_label),
+               "share": t("attribution.col.share"), "first_touch_share": t("attribution.col.first_touch_share"),
+               "change": t("attribution.col.change")}
+    kinds = {"credit": "credit", "share": "percent", "first_touch_share": "percent", "change": "points"}
+    if outcome == "won":
+        columns["amount"], kinds["amount"] = t("attribution.col.amount"), "money"
+    if result.has_spend:
+        columns |= {"spend": t("attribution.col.spend"),
+                    "cost_per_conversion": t("attribution.col.cost_per", outcome=outcome_label),
+                    "roi": t("attribution.col.roi")}
+        kinds |= {"spend": "money", "cost_per_conversion": "money", "roi": "times"}
+    labelled_rows = labelled(shown, "channel", channel_label).select(list(columns))
+    table(readable(labelled_rows, kinds), hide_index=True, width="stretch", column_config=columns)
+    st.caption(t("attribution.table_caption"))
+    download_buttons(labelled_rows, f"attribution-{model}-{outcome}-{span(filters)}", "attribution",
+                     kinds={k: v for k, v in kinds.items() if k != "change"} | {"change": "percent"}, labels=columns)
+    if result.has_campaigns:
+        with st.expander(t("attribution.campaigns")):
+            campaigns = labelled(result.campaign_credit(model, outcome), "channel", channel_label).with_columns(
+                pl.col("campaign").fill_null(t("attribution.no_campaign")))
+            campaign_columns = {"channel": t("col.channel"), "campaign": t("attribution.col.campaign"),
+                                "credit": t("attribution.col.credit", model=model_label)}
+            table(readable(campaigns.select(list(campaign_columns)), {"credit": "credit"}), hide_index=True,
+                  width="stretch", column_config=campaign_columns)
+with st.expander(t("attribution.definitions")):
+    st.markdown(t("attribution.definitions_text"))
+
+st.subheader(t("attribution.spend_title"))
+if not result.spend_applies:
+    st.caption(t("attribution.spend_not_split"))
+elif not result.has_spend:
+    st.caption(t("attribution.no_spend"))
+else:
+    costs = labelled(result.costs(model), "channel", channel_label)
+    cost_columns = {"channel": t("col.channel"), "spend": t("attribution.col.spend"),
+                    **{f"cost_per_{o}": t("attribution.col.cost_per", outcome=stage_label(o)) for o in COST_OUTCOMES},
+                    "roi": t("attribution.col.roi")}
+    cost_kinds = {"spend": "money", **{f"cost_per_{o}": "money" for o in COST_OUTCOMES}, "roi": "times"}
+    table(readable(costs.select(list(cost_columns)), cost_kinds), hide_index=True, width="stretch",
+          column_config=cost_columns)
+    st.caption(t("attribution.costs_caption", model=model_label))
+    download_buttons(costs.select(list(cost_columns)), f"spend-{model}-{span(filters)}", "spend",
+                     kinds=cost_kinds | {"roi": "credit"}, labels=cost_columns)
+    st.plotly_chart(spend_pipeline_figure(result.spend_and_pipeline(model), model_label), width="stretch",
+                    key="spend_chart")
+    st.caption(t("attribution.spend_chart_caption", model=model_label))

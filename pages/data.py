@@ -1,12 +1,15 @@
 """Data: load a CRM or marketing-automation export, check it, and import it in one step."""
 
 import re
+import tempfile
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from leadfunnel.database import create_user_database
 from leadfunnel.i18n import language, localized, moment_format, t
+from leadfunnel.ingest.canonical import check_canonical, import_canonical
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
 from leadfunnel.ingest.presets import IDENTITY_FIELDS, LEAD_FIELDS, PRESETS, channel_key, guess_mapping, guess_preset
@@ -22,6 +25,7 @@ from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
 
 IMPORTED_KEY = "_import_summary"
+SPEND_IMPORTED_KEY = "_spend_import_summary"
 LARGEST_ACCOUNTS = 20  # the accounts with most leads the Data page lists
 MAX_SOURCE_VALUES = 200  # distinct source values offered for mapping to channels
 UPLOADS_KEY = "_uploads_done"
@@ -97,6 +101,51 @@ if info["kind"] == "demo":
                     st.rerun()
     st.stop()
 
+
+
+def spend_section() -> None:
+    """spend.csv (month, channel, campaign, amount): checked when uploaded, imported on a click; a month × channel ×
+    campaign already stored takes the newer amount, and the summary says how many were replaced."""
+    with st.expander(t("data.spend"), icon=":material/payments:"):
+        st.caption(t("data.spend_help"))
+        upload = st.file_uploader(t("data.spend_file"), type=["csv"],
+                                  key=f"spend_file:{st.session_state.get(UPLOADS_KEY, 0)}")
+        if upload is None:
+            return
+        with tempfile.TemporaryDirectory(prefix="leadfunnel-spend-") as folder:
+            path = Path(folder) / "spend.csv"  # the canonical reader knows the table by the file name
+            path.write_bytes(upload.getvalue())
+            try:
+                with writing() as con, check_canonical(con, [path]) as checked:  # reads only: nothing is written
+                    problems, rows = checked.problems, checked.rows.get("spend", 0)
+            except UnreadableFile as error:
+                st.error(localized(error))
+                return
+            if problems:
+                st.error(t("data.spend_refused", n=len(problems), file=upload.name))
+                table(pl.DataFrame([(p.line, p.column, p.value, p.localized_reason(language())) for p in problems],
+                                   schema={"line": pl.Int64, "column": pl.String, "value": pl.String,
+                                           "reason": pl.String}, orient="row"),
+                      hide_index=True, width="stretch",
+                      column_config={name: t(f"data.report.{name}") for name in ("line", "column", "value",
+                                                                                  "reason")})
+                return
+            st.caption(t("data.spend_checked", rows=rows))
+            if st.button(t("data.spend_import"), key="spend_import"):
+                try:
+                    with writing() as writer:
+                        summary = import_canonical(writer, [path])
+                except ImportRejected as rejected:
+                    st.error(localized(rejected))
+                    return
+                st.session_state[UPLOADS_KEY] = st.session_state.get(UPLOADS_KEY, 0) + 1  # an empty upload box
+                st.session_state[SPEND_IMPORTED_KEY] = (summary.spend_added, summary.spend_replaced)
+                st.rerun()
+
+
+if (spent := st.session_state.pop(SPEND_IMPORTED_KEY, None)) is not None:
+    st.success(t("data.spend_imported", added=spent[0], replaced=spent[1]), icon=":material/check_circle:")
+spend_section()
 st.subheader(t("data.step_upload"))
 limit_mb = int(st.get_option("server.maxUploadSize"))
 upload_key = f"uploads{st.session_state.get(UPLOADS_KEY) or ''}"  # a new key after each import: an empty box

@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel import database, paths
+from leadfunnel.attribution import Attribution, attribution
 from leadfunnel.backends import storage_for
 from leadfunnel.demo import build_demo_database
 from leadfunnel.filters import Filters
@@ -193,6 +194,19 @@ def _velocity(_query_runner: QueryRunner, _filters: Filters, path: str, version:
               as_of: datetime) -> Velocity:
     del path, version, view_key  # the cache key (the runner and the view are not hashed)
     return velocity(_query_runner, _filters, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _attribution(_query_runner: QueryRunner, _filters: Filters, path: str, version: str, view_key: str) -> Attribution:
+    del path, version, view_key  # the cache key (the runner and the view are not hashed)
+    return attribution(_query_runner, _filters)
+
+
+def channel_attribution(filters: Filters) -> Attribution:
+    """Every attribution model's credit and the spend for the view (leadfunnel.attribution), cached on the database,
+    its data version and the view: switching the model or the outcome reads no data."""
+    query_runner = runner()
+    return _attribution(query_runner, filters, database_location(), query_runner.data_version(), repr(filters))
 
 
 def pipeline_velocity(filters: Filters, as_of: datetime) -> Velocity:

@@ -19,6 +19,7 @@ from leadfunnel.ui.session import database_location, linked_database_name, run_q
 DEFAULT_DAYS = 92  # about a quarter
 DEFAULT_MODE: Mode = "period"
 PROPOSED_RULES_KEY = "_proposed_rules"  # the scoring page's rules under test, for the meeting pack
+ATTRIBUTION_KEY = "_attribution_choice"  # the channels page's (model, outcome), for the meeting pack
 BOUNDS_KEY = "_data_bounds"  # the data the widgets' values were chosen on
 # Widgets whose values only make sense for one database's data: reset when the data changes under them.
 DATA_DEPENDENT_KEYS = ("date_range", "channels", "industries", "company_sizes", "owners", "as_of_day", "as_of_time")
@@ -167,12 +168,14 @@ def _as_of_picker(now: datetime, first_day: date, last_day: date) -> datetime:
 
 def meeting_pack_button(filters: Filters, mode: Mode, as_of: datetime) -> None:
     """One click: the pack for the current view, built only when the button is pressed."""
+    from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME
     from leadfunnel.pack import build_pack
     from leadfunnel.scoring.rules import DEFAULT_RULES
     from leadfunnel.sla.policy import load_policy
     from leadfunnel.ui.session import runner
 
     query_runner, proposed, chosen_language = runner(), st.session_state.get(PROPOSED_RULES_KEY), language()
+    credit = st.session_state.get(ATTRIBUTION_KEY, (DEFAULT_MODEL, DEFAULT_OUTCOME))
     chosen_money = money_style()
 
     def document() -> str:
@@ -180,7 +183,7 @@ def meeting_pack_button(filters: Filters, mode: Mode, as_of: datetime) -> None:
         set_language(chosen_language)
         set_money_style(chosen_money)
         return build_pack(query_runner, filters, mode, DEFAULT_RULES, proposed, load_policy(query_runner.con),
-                          as_of)
+                          as_of, credit)
 
     name = f"leadfunnel-meeting-pack-{_span(filters)}-as-of-{as_of:%Y%m%d-%H%M}.html"
     st.sidebar.download_button(t("pack.download"), document, file_name=name, mime="text/html",

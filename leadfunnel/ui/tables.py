@@ -17,12 +17,13 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from leadfunnel.format import days, hours, money, percent
+from leadfunnel.format import credit, days, hours, money, percent, times
 from leadfunnel.i18n import date_pattern
 
 MISSING = "–"
 WRITERS: dict[str, Callable[[float], str]] = {"percent": percent, "days": days, "hours": hours, "money": money,
-                                              "number": lambda v: f"{v:,.1f}"}
+                                              "number": lambda v: f"{v:,.1f}", "times": times, "credit": credit,
+                                              "points": lambda v: f"{v * 100:+.1f} pt"}
 _PRINTF = re.compile(r"%[-+ 0#]*\d*(?:\.(\d+))?[dfe]")
 
 

@@ -14,10 +14,11 @@
 -- - amount: credit × the lead's amount, summed over the leads that have one (NULL when none has).
 --   $outcomes : VARCHAR[] — stages to attribute ('lead' for cost per lead: its instant is the creation)
 --   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all), on the lead's attributes
--- Rows: `campaign_level` false = one per outcome × model × channel; true = also per campaign (NULL: no campaign).
--- `converted` rows (model NULL, channel NULL): the number of converted leads per outcome.
+-- Rows by `level`: 'channel' = one per outcome × model × channel; 'campaign' = also per campaign (NULL: none);
+-- 'month' = also per month of the conversion (YYYY-MM); 'converted' = the number of converted leads per outcome.
 WITH converted AS (
-    SELECT lead_id, stage AS outcome, entered_at AS converted_at, channel, amount, created_at
+    SELECT lead_id, stage AS outcome, entered_at AS converted_at, strftime(entered_at, '%Y-%m') AS month, channel,
+           amount, created_at
     FROM lead_stage_entries
     WHERE list_contains(CAST($outcomes AS VARCHAR[]), stage)
       AND entered_at >= coalesce(CAST($date_from AS DATE), DATE '0001-01-01')
@@ -27,30 +28,35 @@ WITH converted AS (
           CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))
 ),
 
+-- Stored channels and campaigns are trimmed and empty as NULL (every import does that), so a plain IS NOT NULL and
+-- an IN on the type keep the scan cheap: the type's channel is looked up only on the rows that need it.
 activity_touches AS (
     SELECT
         lead_id, occurred_at,
-        coalesce(nullif(trim(channel), ''), CASE activity_type
+        coalesce(channel, CASE activity_type
             WHEN 'webinar_registration' THEN 'webinar' WHEN 'webinar_attended' THEN 'webinar'
             WHEN 'trade_show_visit' THEN 'trade_show' WHEN 'seminar_attended' THEN 'seminar'
             WHEN 'whitepaper_download' THEN 'whitepaper'
             WHEN 'email_open' THEN 'email_newsletter' WHEN 'email_click' THEN 'email_newsletter'
         END) AS channel,
-        nullif(trim(campaign), '') AS campaign
+        campaign
     FROM activities
-    WHERE activity_type NOT IN ('sales_call', 'sales_email', 'meeting')
+    WHERE (channel IS NOT NULL OR activity_type IN ('webinar_registration', 'webinar_attended', 'trade_show_visit',
+                                                   'seminar_attended', 'whitepaper_download', 'email_open',
+                                                   'email_click'))
+      AND activity_type NOT IN ('sales_call', 'sales_email', 'meeting')
       AND lead_id IN (SELECT lead_id FROM converted)
 ),
 
 touches AS (
-    SELECT lead_id, outcome, converted_at, amount, created_at AS touched_at, 0 AS kind, channel,
+    SELECT lead_id, outcome, converted_at, month, amount, created_at AS touched_at, 0 AS kind, channel,
            NULL::VARCHAR AS campaign
     FROM converted
     UNION ALL
-    SELECT c.lead_id, c.outcome, c.converted_at, c.amount, a.occurred_at, 1, a.channel, a.campaign
+    SELECT c.lead_id, c.outcome, c.converted_at, c.month, c.amount, a.occurred_at, 1, a.channel, a.campaign
     FROM converted AS c
     INNER JOIN activity_touches AS a USING (lead_id)
-    WHERE a.channel IS NOT NULL AND a.occurred_at <= c.converted_at
+    WHERE a.occurred_at <= c.converted_at
 ),
 
 ranked AS (
@@ -59,19 +65,21 @@ ranked AS (
         row_number() OVER (PARTITION BY lead_id, outcome ORDER BY touched_at, kind, channel, campaign NULLS FIRST)
             AS position,
         count(*) OVER (PARTITION BY lead_id, outcome) AS n,
+        sum(pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7))
+            OVER (PARTITION BY lead_id, outcome) AS decay_total,  -- the same window as n: one pass for both
         pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7) AS decay
     FROM touches
 ),
 
 weighted AS (
     SELECT
-        outcome, channel, campaign, amount,
+        outcome, channel, campaign, month, amount,
         CASE WHEN position = 1 THEN 1.0 ELSE 0.0 END AS first_touch,
         CASE WHEN position = n THEN 1.0 ELSE 0.0 END AS last_touch,
         1.0 / n AS linear,
         CASE WHEN n = 1 THEN 1.0 WHEN n = 2 THEN 0.5
              WHEN position = 1 OR position = n THEN 0.4 ELSE 0.2 / (n - 2) END AS position_based,
-        decay / sum(decay) OVER (PARTITION BY lead_id, outcome) AS time_decay
+        decay / decay_total AS time_decay
     FROM ranked
 ),
 
@@ -80,12 +88,13 @@ credits AS (
 )
 
 SELECT
-    outcome, model, channel, campaign, GROUPING(campaign) = 0 AS campaign_level,
+    outcome, model, channel, campaign, month,
+    CASE WHEN GROUPING(campaign) = 0 THEN 'campaign' WHEN GROUPING(month) = 0 THEN 'month' ELSE 'channel' END AS level,
     sum(credit) AS credit, sum(credit * amount) AS amount, NULL::BIGINT AS converted
 FROM credits
 WHERE credit > 0
-GROUP BY GROUPING SETS ((outcome, model, channel), (outcome, model, channel, campaign))
+GROUP BY GROUPING SETS ((outcome, model, channel), (outcome, model, channel, campaign), (outcome, model, channel, month))
 UNION ALL
-SELECT outcome, NULL, NULL, NULL, false, NULL, NULL, count(*)
+SELECT outcome, NULL, NULL, NULL, NULL, 'converted', NULL, NULL, count(*)
 FROM converted
 GROUP BY outcome

@@ -67,7 +67,7 @@ def test_each_converted_lead_gives_exactly_one(runner, model, outcome):
     result = attribution(runner, Q1)
     total = result.channels(model, outcome)["credit"].sum()
     assert total == pytest.approx(result.converted[outcome])
-    assert result.converted == {"lead": 4, "mql": 3, "sql": 3, "opportunity": 2, "won": 2}
+    assert result.converted == {"lead": 5, "mql": 3, "sql": 3, "opportunity": 2, "won": 2}
 
 
 def test_won_credits_the_touch_after_the_sql_and_the_amount_only_where_known(runner):
@@ -95,7 +95,7 @@ def test_spend_ratios_and_a_channel_with_spend_but_no_result(runner):
 
 def test_costs_per_lead_mql_sql_and_won(runner):
     costs = {row["channel"]: row for row in attribution(runner, Q1).costs("linear").iter_rows(named=True)}
-    assert costs["seo"]["cost_per_lead"] == pytest.approx(450_000)  # L1 and L4
+    assert costs["seo"]["cost_per_lead"] == pytest.approx(300_000)  # L1, L4 and L5
     assert costs["trade_show"]["cost_per_lead"] == pytest.approx(1_500_000)  # a third of L3 at its creation
     assert costs["seo"]["cost_per_won"] == pytest.approx(900_000 / (1 + 1 / 7))
     assert costs["webinar"]["cost_per_lead"] is None  # no lead's creation credits a webinar
@@ -196,3 +196,39 @@ def test_an_activity_export_that_adds_channels_fills_them_in(tmp_path):
     assert summary.activities_added == 0  # the same activity, not a second one
     assert con.execute("SELECT channel, campaign FROM activities").fetchall() == [("webinar", "Jan webinar")]
     con.close()
+
+
+def test_the_meeting_pack_has_the_attribution_table_of_the_chosen_model(runner):
+    from datetime import datetime
+
+    from leadfunnel.i18n import set_language
+    from leadfunnel.pack import build_pack
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.sla.policy import SlaPolicy
+
+    def section(model: str, outcome: str, heading: str = "Which channels earn the result") -> str:
+        document = build_pack(runner, Q1, "period", DEFAULT_RULES, None, SlaPolicy(), datetime(2025, 4, 1),
+                              (model, outcome))
+        start = document.index(f"<h2>{heading}")
+        return document[start:document.index("<h2>", start + 4)]
+
+    linear = section("linear", "sql")
+    assert "3 leads reached SQL" in linear and "spread by Linear" in linear and "**" not in linear
+    assert ("<td>SEO / owned media</td><td class='number'>1.17</td><td class='number'>38.9%</td>"
+            "<td class='number'>33.3%</td><td class='number'>+5.6 pt</td><td class='number'>¥900,000</td>"
+            "<td class='number'>¥771,429</td><td class='number'>1.11×</td>") in linear
+    assert "<td>Display ads</td><td class='number'>0.00</td>" in linear  # spend without a result
+    assert "<th>Credit (Last touch)</th>" in section("last_touch", "won")
+    set_language("ja")
+    try:
+        assert "<th>SQL単価</th>" in section("linear", "sql", "成果につながったチャネル")
+    finally:
+        set_language("en")
+
+
+def test_the_pack_command_takes_the_model(attribution_db, tmp_path):
+    out = tmp_path / "pack.html"
+    result = cli.invoke(app, ["pack", "--db", str(attribution_db), "--out", str(out), "--from", "2025-01-01",
+                              "--to", "2025-03-31", "--model", "time_decay", "--outcome", "won"])
+    assert result.exit_code == 0, result.output
+    assert "<th>Credit (Time decay)</th>" in out.read_text(encoding="utf-8")

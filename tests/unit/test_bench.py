@@ -27,7 +27,7 @@ def test_harness_runs_and_prints_every_row(tmp_path, capsys):
     rows = run(300, 6_000, repeat=2, keep=tmp_path)
     printed = capsys.readouterr().out
     assert "| scoring: move the threshold slider |" in printed
-    assert len(rows) == 23
+    assert len(rows) == 25
     assert "| Funnel page by account, one channel |" in printed
     assert "| Pipeline page: stuck leads, business days |" in printed
     assert "| Velocity page: factors, previous period, 12 months, by channel |" in printed
@@ -55,5 +55,5 @@ def test_pipeline_rows_alone_on_a_kept_database(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert [row.what.split(":")[0] for row in rows] == [
         "Funnel page by account", "Funnel page by account, one channel", "Channels page by account",
-        "Pipeline page", "Pipeline page", "Velocity page"]
+        "Pipeline page", "Pipeline page", "Velocity page", "Channels page", "Channels page"]
     assert "leads 300 ·" in printed and "| Velocity page: factors, previous period, 12 months, by channel |" in printed
