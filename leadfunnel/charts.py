@@ -276,8 +276,9 @@ def attribution_figure(channels: pl.DataFrame, model_label: str, first_label: st
 
 
 def spend_pipeline_figure(monthly: pl.DataFrame, model_label: str) -> go.Figure:
-    """Spend per month (bars) against the opportunity amount credited to the channels with spend (line), in the same
-    currency on one axis; a month without credited pipeline has no point (missing, not 0)."""
+    """Spend per month (bars, left axis) against the opportunity amount credited to the channels with spend (line,
+    right axis): pipeline is often a hundred times the spend, so each has its own scale, both in the same currency
+    and coloured like their axis. A month without credited pipeline has no point (missing, not 0)."""
     in_man = money_style() == "man"
     scale = 10_000 if in_man else 1
 
@@ -285,18 +286,25 @@ def spend_pipeline_figure(monthly: pl.DataFrame, model_label: str) -> go.Figure:
         return [None if v is None else v / scale for v in values]
 
     months = monthly["month"].to_list()
+    spend_name = t("chart.spend")
+    pipeline_name = t("chart.pipeline_credited", model=model_label)
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=months, y=scaled(monthly["spend"].to_list()), name=t("chart.spend"),
-                         marker={"color": PALETTE[1]},
-                         customdata=[money(v) for v in monthly["spend"].to_list()],
-                         hovertemplate="%{x}: %{customdata}<extra>" + as_text(t("chart.spend")) + "</extra>"))
-    fig.add_trace(go.Scatter(x=months, y=scaled(monthly["pipeline"].to_list()), name=t("chart.pipeline_credited",
-                                                                                      model=model_label),
+    fig.add_trace(go.Bar(x=months, y=scaled(monthly["spend"].to_list()), name=spend_name,
+                         marker={"color": PALETTE[1]}, customdata=[money(v) for v in monthly["spend"].to_list()],
+                         hovertemplate="%{x}: %{customdata}<extra>" + as_text(spend_name) + "</extra>"))
+    fig.add_trace(go.Scatter(x=months, y=scaled(monthly["pipeline"].to_list()), name=pipeline_name, yaxis="y2",
                              mode="lines+markers", line={"color": PALETTE[0], "width": 3}, connectgaps=False,
                              customdata=[money(v) for v in monthly["pipeline"].to_list()],
                              hovertemplate="%{x}: %{customdata}<extra>" + as_text(t("chart.pipeline")) + "</extra>"))
     unit = t("unit.man_yen", n="").strip() if in_man else "¥"
-    fig.update_layout(legend={"orientation": "h", "y": 1.1, "x": 0})
+    fig.update_layout(
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        yaxis={"title": {"text": f"{spend_name} ({unit})", "font": {"color": PALETTE[1]}}, "rangemode": "tozero",
+               "tickformat": ",.0f", "tickfont": {"color": PALETTE[1]}},
+        # Its own round ticks (Streamlit's theme would sync them to the left axis's grid: 191,885,564.128).
+        yaxis2={"title": {"text": f"{t('chart.pipeline')} ({unit})", "font": {"color": PALETTE[0]}},
+                "overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": ",.0f",
+                "tickmode": "auto", "nticks": 6, "tickfont": {"color": PALETTE[0]}, "showgrid": False},
+    )
     fig.update_xaxes(type="category")
-    fig.update_yaxes(title=t("chart.money_axis", unit=unit), rangemode="tozero", tickformat=",")
-    return _layout(fig, height=340)
+    return _layout(fig, height=360)

@@ -95,7 +95,8 @@ else:
                     "roi": t("attribution.col.roi")}
         kinds |= {"spend": "money", "cost_per_conversion": "money", "roi": "times"}
     labelled_rows = labelled(shown, "channel", channel_label).select(list(columns))
-    table(readable(labelled_rows, kinds), hide_index=True, width="stretch", column_config=columns)
+    table(readable(labelled_rows, kinds), hide_index=True, width="stretch", column_config=columns,
+          height=36 * (labelled_rows.height + 1) + 4)
     st.caption(t("attribution.table_caption"))
     download_buttons(labelled_rows, f"attribution-{model}-{outcome}-{span(filters)}", "attribution",
                      kinds={k: v for k, v in kinds.items() if k != "change"} | {"change": "percent"}, labels=columns)
@@ -122,7 +123,7 @@ else:
                     "roi": t("attribution.col.roi")}
     cost_kinds = {"spend": "money", **{f"cost_per_{o}": "money" for o in COST_OUTCOMES}, "roi": "times"}
     table(readable(costs.select(list(cost_columns)), cost_kinds), hide_index=True, width="stretch",
-          column_config=cost_columns)
+          column_config=cost_columns, height=36 * (costs.height + 1) + 4)
     st.caption(t("attribution.costs_caption", model=model_label))
     download_buttons(costs.select(list(cost_columns)), f"spend-{model}-{span(filters)}", "spend",
                      kinds=cost_kinds | {"roi": "credit"}, labels=cost_columns)

@@ -67,7 +67,7 @@ def test_costs_per_result_and_the_spend_chart(attribution_app):
     costs = next(frame.value for frame in app.dataframe if "cost_per_lead" in frame.value.columns)
     seo = costs[costs["channel"] == "SEO / owned media"].iloc[0]
     assert (seo["spend"], seo["cost_per_lead"], seo["cost_per_sql"]) == ("¥900,000", "¥300,000", "¥771,429")
-    assert any(c.value.startswith("Bars: spend per month.") for c in app.caption)
+    assert any(c.value.startswith("Bars (left axis): spend per month.") for c in app.caption)
 
 
 def test_an_owner_filter_leaves_the_spend_out_and_says_why(attribution_app):

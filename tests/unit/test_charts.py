@@ -98,3 +98,31 @@ def test_small_rates_get_ticks_that_do_not_repeat():
     assert channel_figure(channels, "win_rate", "Win rate", kind="percent").layout.xaxis.tickformat == ".1%"
     amounts = pl.DataFrame({"channel": ["seo"], "leads": [1], "won_amount": [1_000_000.0]})
     assert channel_figure(amounts, "won_amount", "Won", kind="money").layout.xaxis.range[1] > 1_000_000
+
+
+def test_attribution_figure_sets_the_model_beside_first_touch_largest_on_top():
+    import polars as pl
+
+    from leadfunnel.charts import attribution_figure
+
+    frame = pl.DataFrame({"channel": ["seo", "webinar", "display_ads"], "share": [0.5, 0.3, None],
+                          "first_touch_share": [0.2, 0.8, 0.0]})
+    figure = attribution_figure(frame, "Linear", "First touch")
+    first, model = figure.data
+    assert (first.name, model.name) == ("First touch", "Linear")
+    assert list(model.y) == ["Webinar", "SEO / owned media"]  # no share (nothing converted): not drawn
+    assert list(model.text) == ["30.0%", "50.0%"] and list(first.x) == [0.8, 0.2]
+
+
+def test_spend_pipeline_figure_has_its_own_axis_and_no_invented_months():
+    import polars as pl
+
+    from leadfunnel.charts import spend_pipeline_figure
+
+    monthly = pl.DataFrame({"month": ["2025-01", "2025-02"], "spend": [1_000_000.0, 450_000.0],
+                            "pipeline": [None, 1_000_000.0]})
+    figure = spend_pipeline_figure(monthly, "Linear")
+    spend, pipeline = figure.data
+    assert list(spend.y) == [1_000_000.0, 450_000.0] and list(pipeline.y) == [None, 1_000_000.0]
+    assert pipeline.yaxis == "y2" and figure.layout.yaxis2.side == "right"
+    assert list(pipeline.customdata) == ["–", "¥1,000,000"]
