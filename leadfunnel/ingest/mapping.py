@@ -262,6 +262,7 @@ def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, op
 
 def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: str) -> None:
     columns = {k: _first_present(table, v) for k, v in preset.activity_columns.items()}
+    touch = {k: _first_present(table, preset.activity_touch_columns.get(k, ())) for k in ("channel", "campaign")}
     raw = table.frame.with_columns(table.line_numbers().alias(LINE))
 
     def report(mask: pl.Series, key: str, problem: str, **params: object) -> None:
@@ -281,12 +282,19 @@ def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: s
         "occurred_at": occurred,
         "activity_type": _mapped(raw[columns["activity_type"]], activity_type),
         "detail": raw[columns["activity_type"]],
-        "channel": pl.Series([None] * raw.height, dtype=pl.String),
-        "campaign": pl.Series([None] * raw.height, dtype=pl.String),
+        "channel": _touch_column(raw, touch["channel"], channel_key),
+        "campaign": _touch_column(raw, touch["campaign"], str.strip),
         LINE: raw[LINE],
         FILE: pl.Series([table.name] * raw.height, dtype=pl.String),
     }).filter(~pl.col(LINE).is_in(list(bad)))
     prepared.activities = pl.concat([prepared.activities, activities.cast(_ACTIVITY_FRAME)])
+
+
+def _touch_column(raw: pl.DataFrame, column: str | None, convert: Callable[[str], str]) -> pl.Series:
+    """An activity's channel (as a channel key: `Webinar` → webinar) or campaign, empty where the file has none."""
+    if column is None:
+        return pl.Series([None] * raw.height, dtype=pl.String)
+    return _mapped(raw[column], convert)
 
 
 def _first_present(table: RawTable, candidates: tuple[str, ...]) -> str | None:

@@ -64,6 +64,8 @@ class Preset:
     id_prefix: str = ""  # rows are keyed by (source system, source id): "hubspot:123"
     signature: tuple[str, ...] = ()  # columns that identify this tool's export
     activity_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # An activity log's channel and campaign, where the export has them (optional: a log without them still reads).
+    activity_touch_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 HUBSPOT = Preset(
@@ -128,6 +130,8 @@ MAUTIC = Preset(
     activity_columns={"lead_id": ("contact_id", "Contact ID", "lead_id"),
                       "occurred_at": ("date_added", "Date Added", "dateAdded"),
                       "activity_type": ("event_name", "type", "Event name", "action")},
+    activity_touch_columns={"channel": ("utm_source", "UTM Source", "channel", "Channel"),
+                            "campaign": ("utm_campaign", "UTM Campaign", "campaign", "Campaign")},
 )
 GENERIC = Preset(
     "generic", "Spreadsheet (English or Japanese headers)",
@@ -156,6 +160,11 @@ GENERIC = Preset(
                       "occurred_at": ("occurred_at", "日時", "活動日時", "発生日時", "Occurred", "Date"),
                       "activity_type": ("activity_type", "活動", "活動種別", "アクション", "Activity",
                                         "Activity Type")},
+    activity_touch_columns={
+        "channel": ("channel", "チャネル", "流入経路", "流入元", "utm_source", "UTM Source", "Latest Source",
+                    "Source", "Campaign Type", "キャンペーン種別"),
+        "campaign": ("campaign", "キャンペーン", "キャンペーン名", "utm_campaign", "UTM Campaign", "Campaign Name",
+                     "Campaign")},
 )
 PRESETS: dict[str, Preset] = {p.key: p for p in (HUBSPOT, SALESFORCE, MAUTIC, GENERIC)}
 

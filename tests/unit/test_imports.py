@@ -211,3 +211,16 @@ def test_unreadable_files_name_the_file(tmp_path):
         read_table(b"not a zip", "broken.xlsx")
     with pytest.raises(UnreadableFile, match=r"bad\.csv: line 2 is not valid utf-8"):
         read_table("a,b\n\u00e9,x\n".encode("latin-1"), "bad.csv", encoding="utf-8")
+
+
+def test_an_activity_log_with_channel_and_campaign_columns(empty_db):
+    """#18: a spreadsheet's activity log with 流入経路 and キャンペーン (CP932, as Excel saves it) fills the
+    activities' channel (as a channel key) and campaign; a log without them still reads, with both empty."""
+    leads = Upload("リード.csv", "リードID,登録日,流入経路\nR1,2025-04-01 09:00,展示会\n".encode("cp932"))
+    log = Upload("活動.csv", ("リードID,日時,活動,流入経路,キャンペーン\n"
+                             "R1,2025-04-02 10:00,ウェビナー参加,ウェビナー,春のウェビナー\n"
+                             "R1,2025-04-03 10:00,メール開封,,\n").encode("cp932"))
+    tables = [read_table(u.data, u.name) for u in (leads, log)]
+    commit(empty_db, check(empty_db, [leads, log], tables, PRESETS["generic"]))
+    rows = empty_db.execute("SELECT activity_type, channel, campaign FROM activities ORDER BY occurred_at").fetchall()
+    assert rows == [("webinar_attended", "webinar", "春のウェビナー"), ("email_open", None, None)]
