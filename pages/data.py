@@ -108,8 +108,8 @@ def spend_section() -> None:
     campaign already stored takes the newer amount, and the summary says how many were replaced."""
     with st.expander(t("data.spend"), icon=":material/payments:"):
         st.caption(t("data.spend_help"))
-        upload = st.file_uploader(t("data.spend_file"), type=["csv"],
-                                  key=f"spend_file:{st.session_state.get(UPLOADS_KEY, 0)}")
+        upload = file_uploader(st, t("data.spend_file"), types=["csv"],
+                               key=f"spend_file{st.session_state.get(UPLOADS_KEY, 0)}")
         if upload is None:
             return
         with tempfile.TemporaryDirectory(prefix="leadfunnel-spend-") as folder:

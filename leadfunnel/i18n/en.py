@@ -56,7 +56,7 @@ MESSAGES: dict[str, str] = {
     "data.accounts.examples": "Spellings met",
     "data.accounts.leads": "Leads",
     "data.accounts.won": "Won leads",
-    "attribution.title": "Which channels earn the result: multi-touch attribution",
+    "attribution.title": "Multi-touch attribution: the touches that earned the result",
     "attribution.model": "Attribution model",
     "attribution.model.first_touch": "First touch",
     "attribution.model.last_touch": "Last touch",

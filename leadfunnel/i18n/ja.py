@@ -56,7 +56,7 @@ MESSAGES: dict[str, str] = {
     "data.accounts.examples": "表記",
     "data.accounts.leads": "リード数",
     "data.accounts.won": "受注リード",
-    "attribution.title": "成果につながったチャネル：マルチタッチアトリビューション",
+    "attribution.title": "マルチタッチアトリビューション：成果につながった接点",
     "attribution.model": "アトリビューションモデル",
     "attribution.model.first_touch": "ファーストタッチ",
     "attribution.model.last_touch": "ラストタッチ",

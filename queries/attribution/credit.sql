@@ -59,28 +59,46 @@ touches AS (
     WHERE a.occurred_at <= c.converted_at
 ),
 
-ranked AS (
+-- Per lead and outcome: how many touches, the first and the last (by time, the creation first at one instant, then
+-- by channel and campaign), and the time-decay total; then per lead, outcome, channel and campaign their count and
+-- decay weight. The five models follow from these without ordering every touch.
+per_lead AS (
     SELECT
-        *,
-        row_number() OVER (PARTITION BY lead_id, outcome ORDER BY touched_at, kind, channel, campaign NULLS FIRST)
-            AS position,
-        count(*) OVER (PARTITION BY lead_id, outcome) AS n,
-        sum(pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7))
-            OVER (PARTITION BY lead_id, outcome) AS decay_total,  -- the same window as n: one pass for both
-        pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7) AS decay
+        lead_id, outcome,
+        count(*) AS n,
+        arg_min({'channel': channel, 'campaign': campaign},
+                (touched_at, kind, channel, coalesce(campaign, ''))) AS first,
+        arg_max({'channel': channel, 'campaign': campaign},
+                (touched_at, kind, channel, coalesce(campaign, ''))) AS last,
+        sum(pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7)) AS decay_total
     FROM touches
+    GROUP BY lead_id, outcome
+),
+
+per_channel AS (
+    SELECT
+        lead_id, outcome, channel, campaign, any_value(month) AS month, any_value(amount) AS amount,
+        count(*) AS touches,
+        sum(pow(0.5, (epoch_us(converted_at) - epoch_us(touched_at)) / 86400e6 / 7)) AS decay
+    FROM touches
+    GROUP BY lead_id, outcome, channel, campaign
 ),
 
 weighted AS (
     SELECT
-        outcome, channel, campaign, month, amount,
-        CASE WHEN position = 1 THEN 1.0 ELSE 0.0 END AS first_touch,
-        CASE WHEN position = n THEN 1.0 ELSE 0.0 END AS last_touch,
-        1.0 / n AS linear,
-        CASE WHEN n = 1 THEN 1.0 WHEN n = 2 THEN 0.5
-             WHEN position = 1 OR position = n THEN 0.4 ELSE 0.2 / (n - 2) END AS position_based,
-        decay / decay_total AS time_decay
-    FROM ranked
+        c.outcome, c.channel, c.campaign, c.month, c.amount,
+        CASE WHEN is_first THEN 1.0 ELSE 0.0 END AS first_touch,
+        CASE WHEN is_last THEN 1.0 ELSE 0.0 END AS last_touch,
+        c.touches / l.n AS linear,
+        CASE WHEN l.n = 1 THEN 1.0 WHEN l.n = 2 THEN c.touches * 0.5
+             ELSE 0.4 * is_first::INT + 0.4 * is_last::INT
+                  + 0.2 / (l.n - 2) * (c.touches - is_first::INT - is_last::INT) END AS position_based,
+        c.decay / l.decay_total AS time_decay
+    FROM per_channel AS c
+    INNER JOIN per_lead AS l USING (lead_id, outcome),
+    LATERAL (SELECT
+        c.channel = l.first.channel AND c.campaign IS NOT DISTINCT FROM l.first.campaign AS is_first,
+        c.channel = l.last.channel AND c.campaign IS NOT DISTINCT FROM l.last.campaign AS is_last)
 ),
 
 credits AS (

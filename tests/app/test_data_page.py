@@ -97,18 +97,18 @@ def test_spend_is_checked_then_imported_and_a_newer_amount_replaces_the_stored_o
 
     app = open_data(monkeypatch, small_app_db)
     bad = b"month,channel,campaign,amount\n2025-13,seo,,100\n2025-01,seo,,-5\n"
-    app.file_uploader(key="spend_file:0").set_value(("費用.csv", bad, "text/csv")).run()
+    app.file_uploader(key="spend_file0").set_value(("費用.csv", bad, "text/csv")).run()
     assert not app.exception
     assert app.error[0].value.startswith("費用.csv: 2 problem(s), nothing imported.")
     assert not any(b.key == "spend_import" for b in app.button)
     good = (FIXTURES / "attribution" / "spend.csv").read_bytes()
-    app.file_uploader(key="spend_file:0").set_value(("費用.csv", good, "text/csv")).run()
+    app.file_uploader(key="spend_file0").set_value(("費用.csv", good, "text/csv")).run()
     assert any(c.value.startswith("8 rows read, all valid.") for c in app.caption)
     app.button(key="spend_import").click().run()
     assert not app.exception
     assert any(s.value.startswith("Spend imported: 8 amounts added, 0 stored amounts replaced") for s in app.success)
     newer = "month,channel,campaign,amount\n2025年1月,seo,,350000\n".encode("cp932")  # Excel's Japanese CSV
-    app.file_uploader(key="spend_file:1").set_value(("費用2.csv", newer, "text/csv")).run()
+    app.file_uploader(key="spend_file1").set_value(("費用2.csv", newer, "text/csv")).run()
     app.button(key="spend_import").click().run()
     assert any(s.value.startswith("Spend imported: 0 amounts added, 1 stored amounts replaced") for s in app.success)
     con = duckdb.connect(str(small_app_db), read_only=True)

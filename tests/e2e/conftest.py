@@ -25,6 +25,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# The Data page's export upload box (its key is uploads, uploads1, …), not the spend.csv box above it.
+EXPORT_UPLOADER = '[class*="st-key-uploads"] input[type="file"]'
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

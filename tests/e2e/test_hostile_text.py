@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from leadfunnel import database
 from leadfunnel.ingest.canonical import import_canonical
 from tests.conftest import SMALL_FILES
-from tests.e2e.conftest import Server, wait_idle
+from tests.e2e.conftest import EXPORT_UPLOADER, Server, wait_idle
 
 HOSTILE_CHANNEL = "<b>Ads</b><img src=x onerror=alert(1)>"
 HOSTILE_COMPANY = "<script>alert('company')</script>"
@@ -126,7 +126,7 @@ def test_hostile_text_on_data_upload(hostile_server, watched, tmp_path):
     upload.write_text(f"lead_id,created_at,{HOSTILE_HEADER}\nH1,2025-04-22 10:00,{HOSTILE_COMPANY}\n",
                       encoding="utf-8")
     open_page(watched, f"{hostile_server.url}/data", "Data")
-    watched.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    watched.locator(EXPORT_UPLOADER).set_input_files(str(upload))
     wait_idle(watched)
     watched.get_by_role("heading", name="2. Map the columns").wait_for()
     expect(watched.get_by_text(HOSTILE_FILE).first).to_be_visible()  # the file name in the reading note

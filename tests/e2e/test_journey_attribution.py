@@ -28,7 +28,7 @@ def attribution_server(chromium_path: str, tmp_path_factory: pytest.TempPathFact
 def test_the_channel_credit_from_a_shared_link_and_another_model(attribution_server, page):
     page.goto(f"{attribution_server.url}/channels?lang=ja&from=2025-01-01&to=2025-03-31&model=first_touch")
     wait_idle(page)
-    heading = page.get_by_role("heading", name="成果につながったチャネル：マルチタッチアトリビューション")
+    heading = page.get_by_role("heading", name="マルチタッチアトリビューション：成果につながった接点")
     heading.scroll_into_view_if_needed()
     expect(page.get_by_text("SQL に到達したリードは 3 件", exact=False)).to_be_visible()
     expect(page.get_by_text("ファーストタッチ（最初の接点にすべて）", exact=False)).to_be_visible()

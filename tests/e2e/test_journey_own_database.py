@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Server, sidebar_link, wait_idle
+from tests.e2e.conftest import EXPORT_UPLOADER, Server, sidebar_link, wait_idle
 from tests.own_export import own_export
 
 PAGES = {"en": ("Funnel", "Channels", "Scoring", "SLA", "Pipeline", "Velocity", "Data"),
@@ -54,7 +54,7 @@ def test_create_import_and_read_every_page_in_both_languages(demo_with_data_dir,
     assert (data_dir / "company.duckdb").exists()
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(own_export(tmp_path)))
+    page.locator(EXPORT_UPLOADER).set_input_files(str(own_export(tmp_path)))
     wait_idle(page)
     expect(page.get_by_text("40 rows have no id", exact=False)).to_be_visible()
     page.get_by_role("button", name="Import").click()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.conftest import FIXTURES
-from tests.e2e.conftest import metric_value, sidebar_link, wait_idle
+from tests.e2e.conftest import EXPORT_UPLOADER, metric_value, sidebar_link, wait_idle
 
 EXPORT = FIXTURES / "exports" / "hubspot_contacts_cp932.csv"
 
@@ -35,7 +35,7 @@ def test_upload_a_cp932_hubspot_export_fix_the_mapping_and_import(small_server, 
     sidebar_link(page, "Data").click()
     wait_idle(page)
     page.get_by_role("heading", name="Data").first.wait_for()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(EXPORT))
+    page.locator(EXPORT_UPLOADER).set_input_files(str(EXPORT))
     wait_idle(page)
     page.get_by_role("heading", name="2. Map the columns").wait_for()
     expect(page.get_by_text("read as cp932", exact=False).first).to_be_visible()

@@ -18,8 +18,9 @@ def test_shared_link_to_channels_on_a_fresh_server_has_the_sidebar(server, page)
     wait_idle(page)
     page.get_by_role("heading", name="Channels").wait_for()
     expect(page.locator('[data-testid="stSidebar"]').get_by_text("Date range")).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_have_count(1)
-    expect(page.locator(".js-plotly-plot").get_by_text("Webinar")).to_be_visible()
+    # The ranking, the attribution beside first touch, and (the demo has spend) spend against pipeline.
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)
+    expect(page.locator(".js-plotly-plot").first.get_by_text("Webinar")).to_be_visible()
 
 
 def test_open_dashboard_and_read_the_funnel(server, page):

@@ -206,7 +206,7 @@ def test_the_meeting_pack_has_the_attribution_table_of_the_chosen_model(runner):
     from leadfunnel.scoring.rules import DEFAULT_RULES
     from leadfunnel.sla.policy import SlaPolicy
 
-    def section(model: str, outcome: str, heading: str = "Which channels earn the result") -> str:
+    def section(model: str, outcome: str, heading: str = "Multi-touch attribution") -> str:
         document = build_pack(runner, Q1, "period", DEFAULT_RULES, None, SlaPolicy(), datetime(2025, 4, 1),
                               (model, outcome))
         start = document.index(f"<h2>{heading}")
@@ -221,7 +221,7 @@ def test_the_meeting_pack_has_the_attribution_table_of_the_chosen_model(runner):
     assert "<th>Credit (Last touch)</th>" in section("last_touch", "won")
     set_language("ja")
     try:
-        assert "<th>SQL単価</th>" in section("linear", "sql", "成果につながったチャネル")
+        assert "<th>SQL単価</th>" in section("linear", "sql", "マルチタッチアトリビューション")
     finally:
         set_language("en")
 
