@@ -43,7 +43,8 @@ last_import = f"{info['last_import_at']:%Y-%m-%d %H:%M}" if info["last_import_at
 LOG_COLUMNS = {
     "imported_at": st.column_config.DatetimeColumn(t("data.log.when"), format=moment_format()),
     **{name: t(f"data.log.{name}") for name in ("files", "source", "rows_read", "rows_rejected", "leads_new",
-                                                 "leads_updated", "leads_unchanged", "activities_added")},
+                                                 "leads_updated", "leads_unchanged", "activities_added",
+                                                 "spend_added", "spend_replaced")},
 }
 
 

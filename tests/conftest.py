@@ -21,11 +21,13 @@ SMALL_FILES = [SMALL / "leads.csv", SMALL / "activities.csv", SMALL / "feedback.
 
 
 def fixture_database(folder: Path, name: str) -> Path:
-    """tests/fixtures/<name> (leads.csv, activities.csv) imported into a new database file in `folder`."""
+    """tests/fixtures/<name> (its leads.csv, activities.csv and, where it has them, feedback.csv and spend.csv)
+    imported into a new database file in `folder`."""
     path = folder / f"{name}.duckdb"
     con = database.connect(path)
     database.initialise(con)
-    import_canonical(con, [FIXTURES / name / "leads.csv", FIXTURES / name / "activities.csv"])
+    files = [FIXTURES / name / f"{table}.csv" for table in ("leads", "activities", "feedback", "spend")]
+    import_canonical(con, [file for file in files if file.exists()])
     con.close()
     return path
 

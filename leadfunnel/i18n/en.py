@@ -323,6 +323,8 @@ MESSAGES: dict[str, str] = {
     "data.log.leads_updated": "Updated",
     "data.log.leads_unchanged": "Unchanged",
     "data.log.activities_added": "Activities added",
+    "data.log.spend_added": "Spend added",
+    "data.log.spend_replaced": "Spend replaced",
     "data.database": "Database **{name}** · {leads:,} leads, {activities:,} activities, {feedback:,} feedback rows · last import: {last_import} · last backup: {last_backup} (`python -m leadfunnel backup --out DIR`).",
     "data.demo": "You are looking at the **demo data**. Your own exports go into a database of your own, so the demo and your data never mix. Create it here; this browser session switches to it.",
     "data.new_name": "Name of your database",

@@ -321,6 +321,8 @@ MESSAGES: dict[str, str] = {
     "data.log.leads_updated": "更新",
     "data.log.leads_unchanged": "変更なし",
     "data.log.activities_added": "追加した活動",
+    "data.log.spend_added": "追加した費用",
+    "data.log.spend_replaced": "置き換えた費用",
     "data.database": "データベース **{name}**・リード {leads:,} 件、活動 {activities:,} 件、フィードバック {feedback:,} 件・最終インポート：{last_import}・最終バックアップ：{last_backup}（`python -m leadfunnel backup --out DIR`）。",
     "data.demo": "いま表示しているのは **デモデータ** です。自社のエクスポートは専用のデータベースに取り込むので、デモと混ざることはありません。ここで作成すると、このブラウザのセッションはそちらに切り替わります。",
     "data.new_name": "データベース名",

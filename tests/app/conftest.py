@@ -15,6 +15,8 @@ import pytest
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from tests.conftest import fixture_database
+
 
 class _NavigationModePagesManager(PagesManager):
     """AppTest resets Streamlit's pages-folder detection before every run, so each run would start in the
@@ -50,29 +52,16 @@ def demo_app_db(demo_db_file: Path, tmp_path: Path) -> Path:
     return Path(shutil.copy(demo_db_file, tmp_path / "demo.duckdb"))
 
 
-def _fixture_database(tmp_path: Path, name: str, tables: tuple[str, ...]) -> Path:
-    from leadfunnel import database
-    from leadfunnel.ingest.canonical import import_canonical
-    from tests.conftest import FIXTURES
-
-    path = tmp_path / f"{name}.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / name / f"{table}.csv" for table in tables])
-    con.close()
-    return path
-
-
 @pytest.fixture
 def scoring_app_db(tmp_path: Path) -> Path:
     """The scoring fixture (tests/fixtures/scoring) as a database file of its own."""
-    return _fixture_database(tmp_path, "scoring", ("leads", "activities"))
+    return fixture_database(tmp_path, "scoring")
 
 
 @pytest.fixture
 def sla_app_db(tmp_path: Path) -> Path:
     """The SLA fixture (tests/fixtures/sla) as a database file of its own."""
-    return _fixture_database(tmp_path, "sla", ("leads", "activities", "feedback"))
+    return fixture_database(tmp_path, "sla")
 
 
 @pytest.fixture

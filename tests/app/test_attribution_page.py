@@ -5,23 +5,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadfunnel import database
-from leadfunnel.ingest.canonical import import_canonical
-from tests.app.test_pages import ENTRY
-from tests.conftest import FIXTURES
+from tests.app.test_pages import ENTRY, fixture_app
 
 Q1 = {"from": "2025-01-01", "to": "2025-03-31"}
 
 
 @pytest.fixture
 def attribution_app(monkeypatch, tmp_path: Path) -> Path:
-    path = tmp_path / "attribution.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "attribution" / f"{name}.csv" for name in ("leads", "activities", "spend")])
-    con.close()
-    monkeypatch.setenv("LEADFUNNEL_DB", str(path))
-    return path
+    return fixture_app(monkeypatch, tmp_path, "attribution")
 
 
 def channels_page(params: dict[str, str]) -> AppTest:

@@ -182,15 +182,8 @@ def sidebar_link(page, name: str):
 @pytest.fixture(scope="module")
 def sla_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A dashboard on the SLA fixture (tests/fixtures/sla), a user database whose policy a test may save."""
-    from leadfunnel import database
-    from leadfunnel.ingest.canonical import import_canonical
-    from tests.conftest import FIXTURES
+    from tests.conftest import fixture_database
 
-    path = tmp_path_factory.mktemp("sla-e2e") / "sla.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "sla" / f"{table}.csv" for table in ("leads", "activities", "feedback")])
-    con.close()
-    running = Server(path)
+    running = Server(fixture_database(tmp_path_factory.mktemp("sla-e2e"), "sla"))
     yield running
     running.stop()

@@ -7,20 +7,13 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from leadfunnel import database
-from leadfunnel.ingest.canonical import import_canonical
-from tests.conftest import FIXTURES
+from tests.conftest import fixture_database
 from tests.e2e.conftest import ARTIFACTS, Server, wait_idle
 
 
 @pytest.fixture(scope="module")
 def attribution_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    path = tmp_path_factory.mktemp("attribution-e2e") / "attribution.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "attribution" / f"{name}.csv" for name in ("leads", "activities", "spend")])
-    con.close()
-    running = Server(path)
+    running = Server(fixture_database(tmp_path_factory.mktemp("attribution-e2e"), "attribution"))
     yield running
     running.stop()
 

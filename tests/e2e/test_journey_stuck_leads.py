@@ -7,20 +7,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from leadfunnel import database
-from leadfunnel.ingest.canonical import import_canonical
-from tests.conftest import FIXTURES
+from tests.conftest import fixture_database
 from tests.e2e.conftest import ARTIFACTS, Server, wait_idle
 
 
 @pytest.fixture(scope="module")
 def aging_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    path = tmp_path_factory.mktemp("aging-e2e") / "aging.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, [FIXTURES / "aging" / "leads.csv", FIXTURES / "aging" / "activities.csv"])
-    con.close()
-    running = Server(Path(path))
+    running = Server(fixture_database(tmp_path_factory.mktemp("aging-e2e"), "aging"))
     yield running
     running.stop()
 

@@ -17,7 +17,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.query import QueryRunner
-from tests.conftest import FIXTURES, reading
+from tests.conftest import FIXTURES, fixture_database, reading
 
 Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
 FILES = [FIXTURES / "attribution" / name for name in ("leads.csv", "activities.csv", "spend.csv")]
@@ -26,12 +26,7 @@ cli = CliRunner()
 
 @pytest.fixture(scope="module")
 def attribution_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("attribution") / "attribution.duckdb"
-    con = database.connect(path)
-    database.initialise(con)
-    import_canonical(con, FILES)
-    con.close()
-    return path
+    return fixture_database(tmp_path_factory.mktemp("attribution"), "attribution")
 
 
 @pytest.fixture
@@ -232,3 +227,24 @@ def test_the_pack_command_takes_the_model(attribution_db, tmp_path):
                               "--to", "2025-03-31", "--model", "time_decay", "--outcome", "won"])
     assert result.exit_code == 0, result.output
     assert "<th>Credit (Time decay)</th>" in out.read_text(encoding="utf-8")
+
+
+def test_the_cli_and_the_pack_read_the_same_numbers_as_the_page(runner, attribution_db):
+    """One read path: `report attribution`, the meeting pack and the page (tests/app/test_attribution_page.py:
+    1.17, ¥771,429, 1.11×) all come from leadfunnel.attribution for the same view."""
+    from datetime import datetime
+
+    from leadfunnel.pack import build_pack
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.sla.policy import SlaPolicy
+
+    report = json.loads(cli.invoke(app, ["report", "attribution", "--db", str(attribution_db), "--model", "linear",
+                                         "--outcome", "sql", "--from", "2025-01-01", "--to", "2025-03-31"]).stdout)
+    seo = next(c for c in report["channels"] if c["channel"] == "seo")
+    page = attribution(runner, Q1).channels("linear", "sql").filter(pl.col("channel") == "seo").row(0, named=True)
+    assert (seo["credit"], seo["cost_per_conversion"], seo["roi"]) == (page["credit"], page["cost_per_conversion"],
+                                                                       page["roi"])
+    document = build_pack(runner, Q1, "period", DEFAULT_RULES, None, SlaPolicy(), datetime(2025, 4, 1),
+                          ("linear", "sql"))
+    assert f"<td class='number'>{seo['credit']:.2f}</td>" in document
+    assert f"<td class='number'>¥{seo['cost_per_conversion']:,.0f}</td>" in document
