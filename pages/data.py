@@ -12,7 +12,15 @@ from leadfunnel.i18n import language, localized, moment_format, t
 from leadfunnel.ingest.canonical import check_canonical, import_canonical
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload, check, commit
-from leadfunnel.ingest.presets import IDENTITY_FIELDS, LEAD_FIELDS, PRESETS, channel_key, guess_mapping, guess_preset
+from leadfunnel.ingest.presets import (
+    IDENTITY_FIELDS,
+    LEAD_FIELDS,
+    PRESETS,
+    TOUCH_FIELDS,
+    channel_key,
+    guess_mapping,
+    guess_preset,
+)
 from leadfunnel.ingest.readers import DELIMITERS, UnreadableFile, read_table
 from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
@@ -32,7 +40,7 @@ UPLOADS_KEY = "_uploads_done"
 SOURCES = ("hubspot", "salesforce", "mautic", "generic", "canonical")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16", "euc_jp", "latin-1")
 NOT_MAPPED = ""  # the selectbox value for "this field is not in the file"
-MAPPED_FIELDS = (*LEAD_FIELDS, "email", *IDENTITY_FIELDS)
+MAPPED_FIELDS = (*LEAD_FIELDS, "email", *IDENTITY_FIELDS, *TOUCH_FIELDS)
 
 current_view()
 st.title(t("nav.data"))

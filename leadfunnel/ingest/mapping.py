@@ -21,12 +21,16 @@ import polars as pl
 from leadfunnel.i18n import Message
 from leadfunnel.ingest.errors import RowProblem
 from leadfunnel.ingest.presets import (
+    CAMPAIGN_TYPE_ACTIVITIES,
     IDENTITY_FIELDS,
     LEAD_FIELDS,
     SALESFORCE,
+    SALESFORCE_CAMPAIGN_MEMBER_COLUMNS,
     SALESFORCE_CONVERTED_OPPORTUNITY,
     SALESFORCE_OPPORTUNITY_COLUMNS,
     TIMESTAMP_FIELDS,
+    TOUCH_ACTIVITY,
+    TOUCH_FIELDS,
     Preset,
     activity_type,
     channel_key,
@@ -73,7 +77,8 @@ def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | No
     if leads_table is not None:
         used = mapping if mapping is not None else guess_mapping(leads_table.frame.columns, preset)
         prepared = _prepare_leads(leads_table, preset, used, zone, channel_values or {})
-    elif "activities" not in roles:  # nothing recognisable: the first file is read as leads, and says what is missing
+    elif not {"activities", "campaign_members"} & set(roles):  # nothing recognisable: the first file is read as
+        # leads, and says what is missing
         leads_table = tables[0]
         prepared = _prepare_leads(leads_table, preset, mapping or guess_mapping(leads_table.frame.columns, preset),
                                   zone, channel_values or {})
@@ -87,6 +92,8 @@ def prepare(tables: list[RawTable], preset: Preset, mapping: dict[str, str] | No
             _join_salesforce_opportunities(prepared, leads_table, table, zone)
         elif role == "activities":
             _add_activities(prepared, table, preset, zone)
+        elif role == "campaign_members":
+            _add_campaign_members(prepared, table, zone)
         else:
             prepared.problems.append(RowProblem.of(table.name, 1, "-", None, "import.not_for_preset",
                                                    preset=Message(f"preset.{preset.key}")))
@@ -98,9 +105,17 @@ def role_of(table: RawTable, preset: Preset) -> str:
     if preset.key == "salesforce" and _first_present(table, SALESFORCE_OPPORTUNITY_COLUMNS["stage"]) \
             and _first_present(table, SALESFORCE_OPPORTUNITY_COLUMNS["close_date"]):
         return "opportunities"
+    if preset.key == "salesforce" and _first_present(table, SALESFORCE_CAMPAIGN_MEMBER_COLUMNS["campaign"]) \
+            and _first_present(table, SALESFORCE_CAMPAIGN_MEMBER_COLUMNS["lead_id"]) \
+            and not _first_present(table, SALESFORCE.columns["channel"]):
+        return "campaign_members"
     if preset.activity_columns and all(_first_present(table, candidates)
                                        for candidates in preset.activity_columns.values()):
         return "activities"
+    if preset.key == "mautic" and all(_first_present(table, preset.activity_columns[key])
+                                      for key in ("lead_id", "occurred_at")) \
+            and _first_present(table, preset.activity_touch_columns["channel"]):
+        return "activities"  # Mautic's UTM tags: a contact's visits with utm_source / utm_campaign, no event name
     return "leads"
 
 
@@ -123,7 +138,7 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
         return Prepared(_empty("leads"), _empty("activities"), problems, warnings, rows_read)
 
     for name, source in mapping.items():
-        if name in (*LEAD_FIELDS, "email", *IDENTITY_FIELDS) and source in raw.columns:
+        if name in (*LEAD_FIELDS, "email", *IDENTITY_FIELDS, *TOUCH_FIELDS) and source in raw.columns:
             report(problems, control_characters(raw[source], key=name in KEY_FIELDS), source,
                    "import.control_character")
     columns: dict[str, pl.Series] = {}
@@ -160,8 +175,36 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
     _warn_out_of_order(leads, mapping, table.name, warnings)
     rejected = {p.line for p in problems if p.file == table.name}
     valid = leads.filter(~pl.col(LINE).is_in(list(rejected)))
-    return Prepared(valid, _empty("activities"), problems, warnings, rows_read,
-                    int((generated & ids.is_not_null()).sum()))
+    touches = _row_touches(raw, mapping, ids, columns["created_at"], table.name, zone, table.from_spreadsheet,
+                           channel_values, problems).filter(~pl.col(LINE).is_in(list(rejected)))
+    return Prepared(valid, touches, problems, warnings, rows_read, int((generated & ids.is_not_null()).sum()))
+
+
+def _row_touches(raw: pl.DataFrame, mapping: dict[str, str], ids: pl.Series, created: pl.Series, file: str,
+                 zone: str, from_spreadsheet: bool, channel_values: dict[str, str],
+                 problems: list[RowProblem]) -> pl.DataFrame:
+    """The touch a lead's row records (TOUCH_FIELDS: HubSpot's Latest Source, a sheet's 最新の流入経路) as one
+    `source_touch` activity per lead that has one: its channel as a channel key, its campaign, at touch_at (else at
+    the lead's creation). A later export with a newer latest source adds the next touch; the same one is not
+    added twice."""
+    source = mapping.get("touch_channel")
+    if source is None or source not in raw.columns:
+        return _empty("activities")
+    at = created
+    if (when := mapping.get("touch_at")) in raw.columns:
+        parsed = parse_timestamps(raw[when], zone, excel_serials=from_spreadsheet)
+        for line, value in raw.filter(raw[when].is_not_null() & parsed.is_null()).select(LINE, when).iter_rows():
+            problems.append(RowProblem.of(file, line, when, value, "import.not_a_date"))
+        at = parsed.fill_null(created)
+    campaign = mapping.get("touch_campaign")
+    return pl.DataFrame({
+        "lead_id": ids, "occurred_at": at, "activity_type": pl.Series([TOUCH_ACTIVITY] * raw.height, dtype=pl.String),
+        "detail": raw[source],
+        "channel": _mapped(raw[source], lambda value: channel_values.get(value) or channel_key(value)),
+        "campaign": raw[campaign] if campaign in raw.columns else pl.Series([None] * raw.height, dtype=pl.String),
+        LINE: raw[LINE], FILE: pl.Series([file] * raw.height, dtype=pl.String),
+    }).filter(pl.col("channel").is_not_null() & pl.col("lead_id").is_not_null()
+              & pl.col("occurred_at").is_not_null()).cast(_ACTIVITY_FRAME)
 
 
 def _mapped(text: pl.Series, translate: Callable[[str], str]) -> pl.Series:
@@ -273,21 +316,55 @@ def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: s
     report(occurred.is_null(), "occurred_at", "import.not_a_date")
     report(implausible(occurred), "occurred_at", "import.implausible_date", range=range_text())
     report(raw[columns["lead_id"]].is_null(), "lead_id", "import.activity_without_lead")
-    report(raw[columns["activity_type"]].is_null(), "activity_type", "import.empty_activity_type")
-    for key in ("lead_id", "activity_type"):
+    typed = columns["activity_type"] is not None  # a touch log (Mautic's UTM tags) has channels, not event names
+    if typed:
+        report(raw[columns["activity_type"]].is_null(), "activity_type", "import.empty_activity_type")
+    for key in ("lead_id", "activity_type") if typed else ("lead_id",):
         report(control_characters(raw[columns[key]], key=True), key, "import.control_character")
     bad = {p.line for p in prepared.problems if p.file == table.name}
     activities = pl.DataFrame({
         "lead_id": preset.id_prefix + raw[columns["lead_id"]],
         "occurred_at": occurred,
-        "activity_type": _mapped(raw[columns["activity_type"]], activity_type),
-        "detail": raw[columns["activity_type"]],
+        "activity_type": (_mapped(raw[columns["activity_type"]], activity_type) if typed
+                          else pl.Series([TOUCH_ACTIVITY] * raw.height, dtype=pl.String)),
+        "detail": raw[columns["activity_type"] if typed else touch["channel"]],
         "channel": _touch_column(raw, touch["channel"], channel_key),
         "campaign": _touch_column(raw, touch["campaign"], str.strip),
         LINE: raw[LINE],
         FILE: pl.Series([table.name] * raw.height, dtype=pl.String),
     }).filter(~pl.col(LINE).is_in(list(bad)))
     prepared.activities = pl.concat([prepared.activities, activities.cast(_ACTIVITY_FRAME)])
+
+
+def _add_campaign_members(prepared: Prepared, table: RawTable, zone: str) -> None:
+    """A Salesforce campaign-members report: each member who responded is a touch — its campaign's type as the
+    activity (Webinar → webinar_attended, Trade Show → trade_show_visit, …) and the channel, the campaign's name
+    as the campaign, at the first response. Members who never responded are not touches and are left out."""
+    columns = {k: _first_present(table, v) for k, v in SALESFORCE_CAMPAIGN_MEMBER_COLUMNS.items()}
+    raw = table.frame.with_columns(table.line_numbers().alias(LINE))
+    if columns["responded_at"] is None or columns["campaign_type"] is None:
+        missing = SALESFORCE_CAMPAIGN_MEMBER_COLUMNS["responded_at" if columns["responded_at"] is None
+                                                     else "campaign_type"][0]
+        prepared.problems.append(RowProblem.of(table.name, 1, missing, None, "import.column_missing"))
+        return
+    responded = parse_timestamps(raw[columns["responded_at"]], zone, excel_serials=table.from_spreadsheet)
+    for line, value in raw.filter(raw[columns["responded_at"]].is_not_null() & responded.is_null()).select(
+            LINE, columns["responded_at"]).iter_rows():
+        prepared.problems.append(RowProblem.of(table.name, line, columns["responded_at"], value, "import.not_a_date"))
+    kind = raw[columns["campaign_type"]]
+    members = pl.DataFrame({
+        "lead_id": SALESFORCE.id_prefix + raw[columns["lead_id"]],
+        "occurred_at": responded,
+        "activity_type": _mapped(kind, lambda value: CAMPAIGN_TYPE_ACTIVITIES.get(fold(value), "campaign_response")),
+        "detail": raw[columns["campaign"]],
+        "channel": _mapped(kind, channel_key),
+        "campaign": raw[columns["campaign"]],
+        LINE: raw[LINE], FILE: pl.Series([table.name] * raw.height, dtype=pl.String),
+    })
+    bad = {p.line for p in prepared.problems if p.file == table.name}
+    members = members.filter(pl.col("lead_id").is_not_null() & pl.col("occurred_at").is_not_null()
+                             & ~pl.col(LINE).is_in(list(bad)))
+    prepared.activities = pl.concat([prepared.activities, members.cast(_ACTIVITY_FRAME)])
 
 
 def _touch_column(raw: pl.DataFrame, column: str | None, convert: Callable[[str], str]) -> pl.Series:

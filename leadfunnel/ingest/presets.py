@@ -16,7 +16,12 @@ LEAD_FIELDS: tuple[str, ...] = ("lead_id", "created_at", "channel", "company", "
                                 "job_title", "account_id")
 # Fields that only identify a lead (not stored): a row without an id gets one made from these and its created date.
 IDENTITY_FIELDS: tuple[str, ...] = ("name",)
-TIMESTAMP_FIELDS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at"})
+# A touch written on the lead's row (HubSpot's Latest Source, a sheet's 最新の流入経路): stored as one activity of
+# type `source_touch` with that channel and campaign, at touch_at (else at the lead's creation), for attribution.
+TOUCH_FIELDS: tuple[str, ...] = ("touch_channel", "touch_campaign", "touch_at")
+TOUCH_ACTIVITY = "source_touch"
+TIMESTAMP_FIELDS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at", "lost_at",
+                              "touch_at"})
 # Source values → canonical channel keys (matched case- and width-insensitively).
 CHANNEL_VALUES: dict[str, str] = {
     # HubSpot "Original Source"
@@ -85,6 +90,9 @@ HUBSPOT = Preset(
         "opportunity_at": ("Became an Opportunity Date",),
         "won_at": ("Became a Customer Date",),
         "email": ("Email",),
+        "touch_channel": ("Latest Source", "Latest source"),
+        "touch_campaign": ("Latest Source Drill-Down 1", "Latest source drill-down 1"),
+        "touch_at": ("Latest Source Date", "Latest Source Timestamp", "Latest source date"),
     },
     id_prefix="hubspot:", signature=("Record ID", "Lifecycle Stage"),
 )
@@ -114,6 +122,18 @@ SALESFORCE_OPPORTUNITY_COLUMNS: dict[str, tuple[str, ...]] = {
     "created_at": ("Created Date", "CreatedDate"),
 }
 SALESFORCE_CONVERTED_OPPORTUNITY = ("Converted Opportunity ID", "ConvertedOpportunityId")
+# A Salesforce campaign-members report: each member who responded is a touch of the campaign's type.
+SALESFORCE_CAMPAIGN_MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "lead_id": ("Lead ID", "LeadId"),
+    "campaign": ("Campaign Name", "Campaign"),
+    "campaign_type": ("Campaign Type", "Type"),
+    "responded_at": ("First Responded Date", "Member First Responded Date", "FirstRespondedDate"),
+}
+CAMPAIGN_TYPE_ACTIVITIES: dict[str, str] = {  # Salesforce campaign types → canonical activity types
+    "webinar": "webinar_attended", "trade show": "trade_show_visit", "conference": "trade_show_visit",
+    "seminar": "seminar_attended", "seminar / conference": "seminar_attended", "email": "email_click",
+    "content": "whitepaper_download", "whitepaper": "whitepaper_download",
+}
 MAUTIC = Preset(
     "mautic", "Mautic contacts (+ points log)",
     {
@@ -155,6 +175,9 @@ GENERIC = Preset(
         "account_id": ("account_id", "会社ID", "取引先ID", "企業ID", "Account ID", "Company ID"),
         "email": ("email", "メールアドレス", "メール", "Email", "E-mail"),
         "name": ("name", "氏名", "名前", "お名前", "担当者名", "Name", "Full Name", "Contact Name"),
+        "touch_channel": ("touch_channel", "最新の流入経路", "最終流入経路", "直近の流入経路", "Latest Source"),
+        "touch_campaign": ("touch_campaign", "キャンペーン", "キャンペーン名", "Campaign", "Campaign Name"),
+        "touch_at": ("touch_at", "最新の流入日", "最終流入日", "最終接触日", "Latest Source Date"),
     },
     activity_columns={"lead_id": ("lead_id", "リードID", "リードid"),
                       "occurred_at": ("occurred_at", "日時", "活動日時", "発生日時", "Occurred", "Date"),

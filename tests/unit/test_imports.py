@@ -224,3 +224,52 @@ def test_an_activity_log_with_channel_and_campaign_columns(empty_db):
     commit(empty_db, check(empty_db, [leads, log], tables, PRESETS["generic"]))
     rows = empty_db.execute("SELECT activity_type, channel, campaign FROM activities ORDER BY occurred_at").fetchall()
     assert rows == [("webinar_attended", "webinar", "春のウェビナー"), ("email_open", None, None)]
+
+
+def test_hubspot_latest_source_is_a_touch_and_a_newer_export_adds_the_next(empty_db):
+    """#18: HubSpot's Latest Source (with its drill-down and date) on a contact row becomes a `source_touch` activity
+    with that channel; importing the same export again adds nothing, a newer latest source adds a touch."""
+    header = "Record ID,Create Date,Original Source,Lifecycle Stage,Latest Source,Latest Source Drill-Down 1," \
+             "Latest Source Date\n"
+    first = Upload("contacts.csv", (header + "7,2025-04-01 09:00,Organic Search,lead,Paid Search,spring-brand,"
+                                    "2025-04-10 12:00\n").encode())
+    later = Upload("contacts-may.csv", (header + "7,2025-04-01 09:00,Organic Search,lead,Email Marketing,"
+                                        "may-newsletter,2025-05-02 08:00\n").encode())
+    for upload in (first, first, later):
+        table = read_table(upload.data, upload.name)
+        assert guess_preset(table.frame.columns).key == "hubspot"
+        commit(empty_db, check(empty_db, [upload], [table], PRESETS["hubspot"]))
+    assert empty_db.execute("SELECT occurred_at, activity_type, channel, campaign FROM activities "
+                            "ORDER BY occurred_at").fetchall() == [
+        (datetime(2025, 4, 10, 12), "source_touch", "listing_ads", "spring-brand"),
+        (datetime(2025, 5, 2, 8), "source_touch", "email_newsletter", "may-newsletter")]
+    assert empty_db.execute("SELECT channel FROM leads").fetchall() == [("seo",)]  # first touch stays
+
+
+def test_salesforce_campaign_members_who_responded_are_touches(empty_db):
+    leads = checked(empty_db, "salesforce_leads.csv")
+    commit(empty_db, leads, accept_valid=True)
+    lead_id = empty_db.execute("SELECT lead_id FROM leads ORDER BY lead_id LIMIT 1").fetchone()[0]
+    raw_id = lead_id.removeprefix("salesforce:")
+    members = Upload("campaign_members.csv", (
+        "Campaign Name,Campaign Type,Lead ID,Status,First Responded Date\n"
+        f"Spring Webinar,Webinar,{raw_id},Responded,2025-04-20\n"
+        f"Tokyo Expo,Trade Show,{raw_id},Sent,\n").encode())
+    table = read_table(members.data, members.name)
+    result = check(empty_db, [members], [table], PRESETS["salesforce"])
+    assert not result.problems
+    commit(empty_db, result)
+    assert empty_db.execute("SELECT lead_id, activity_type, channel, campaign FROM activities").fetchall() == [
+        (lead_id, "webinar_attended", "webinar", "Spring Webinar")]  # the expo member never responded
+
+
+def test_mautic_utm_tags_are_touches(empty_db):
+    """Mautic's UTM tags export (a contact's visits with utm_source and utm_campaign, no event name) reads as
+    `source_touch` activities with the source as the channel."""
+    commit(empty_db, checked(empty_db, "mautic_contacts.csv"))
+    tags = Upload("utm_tags.csv", b"contact_id,date_added,utm_source,utm_campaign,url\n"
+                                  b"1,2025-04-12 10:00,webinar,spring,https://example.com/w\n")
+    table = read_table(tags.data, tags.name)
+    commit(empty_db, check(empty_db, [tags], [table], PRESETS["mautic"]))
+    assert empty_db.execute("SELECT lead_id, activity_type, channel, campaign FROM activities").fetchall() == [
+        ("mautic:1", "source_touch", "webinar", "spring")]
