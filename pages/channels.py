@@ -80,6 +80,8 @@ credited = result.channels(model, outcome)
 if not converted:
     st.info(t("attribution.empty", outcome=outcome_label))
 else:
+    if model != "first_touch" and (credited["credit"] - credited["first_touch_credit"]).abs().max() < 1e-9:
+        st.caption(t("attribution.only_creation"))  # no marketing activity with a channel before these conversions
     st.plotly_chart(attribution_figure(credited, model_label, t("attribution.model.first_touch")), width="stretch",
                     key="attribution_chart")
     shown = credited.with_columns(change=pl.col("share") - pl.col("first_touch_share"))

@@ -73,6 +73,7 @@ MESSAGES: dict[str, str] = {
     "attribution.outcome_help": "The conversion that is credited: leads that reached it in the date range (a skipped stage counts as passed).",
     "attribution.caption": "{n:,} leads reached {outcome} between {start} and {end}; each gives 1 credit, spread by **{model}**: {definition}.",
     "attribution.counts_leads": "Attribution counts leads, not accounts (each lead's own touches).",
+    "attribution.only_creation": "These leads have no marketing activity with a channel before their conversion (only their creation), so every model gives the credit first touch gives. Import an activity log with types or channels (webinars, whitepapers, UTM source) to see the touches in between.",
     "attribution.empty": "No lead reached {outcome} in this date range and view: nothing to credit.",
     "attribution.col.credit": "Credit ({model})",
     "attribution.col.share": "Share",

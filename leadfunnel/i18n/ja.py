@@ -73,6 +73,7 @@ MESSAGES: dict[str, str] = {
     "attribution.outcome_help": "貢献を割り当てる転換：期間内にそこへ到達したリード（ステージを飛ばした場合は通過したものとみなします）。",
     "attribution.caption": "{start}〜{end}に {outcome} に到達したリードは {n:,} 件。1件につき1の貢献を **{model}**（{definition}）で分けています。",
     "attribution.counts_leads": "アトリビューションは企業単位ではなくリード単位です（各リード自身の接点）。",
+    "attribution.only_creation": "これらのリードには転換までにチャネルのあるマーケティング活動がない（リードの作成のみ）ため、どのモデルでもファーストタッチと同じ貢献になります。種類やチャネル（ウェビナー、ホワイトペーパー、UTM Source）のある活動ログを取り込むと、途中の接点が見えます。",
     "attribution.empty": "この期間と表示で {outcome} に到達したリードはありません。割り当てる貢献がありません。",
     "attribution.col.credit": "貢献（{model}）",
     "attribution.col.share": "割合",

@@ -83,3 +83,9 @@ def test_japanese_by_account(monkeypatch, tmp_path):
         assert any(c.value.startswith("企業単位で数えています") for c in app.caption)
     finally:
         set_language("en")
+
+
+def test_attribution_says_why_every_model_equals_first_touch_without_activities(monkeypatch, tmp_path):
+    """The accounts fixture has no activities: each lead's only touch is its creation."""
+    app = opened(monkeypatch, tmp_path, {"from": "2025-01-01", "to": "2025-02-28"}, "pages/channels.py")
+    assert any(c.value.startswith("These leads have no marketing activity with a channel") for c in app.caption)

@@ -34,6 +34,7 @@ def test_linear_sql_credit_beside_first_touch_with_spend(attribution_app):
     app = channels_page(Q1)
     assert app.selectbox(key="attribution_model").value == "linear"
     assert any(c.value.startswith("3 leads reached SQL between 2025-01-01 and 2025-03-31") for c in app.caption)
+    assert not any(c.value.startswith("These leads have no marketing activity") for c in app.caption)
     seo, display, listing = (grid(app)[name] for name in ("SEO / owned media", "Display ads", "Listing (search) ads"))
     assert (seo["credit"], seo["share"], seo["first_touch_share"], seo["change"]) == ("1.17", "38.9%", "33.3%",
                                                                                       "+5.6 pt")
