@@ -97,8 +97,12 @@ def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures:
     rows = [[channel_label(r["channel"]) if m.column == "channel" else written(r[m.column], m.kind)
              for m in CHANNEL_METRICS] for r in channels.sort("leads", descending=True).iter_rows(named=True)]
     table = _table([t(m.label_for(filters.unit)) for m in CHANNEL_METRICS], rows)
-    chart = channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"), kind="percent")
-    return f"<h2>{_e(t('channels.title'))}</h2>{_unit_note(filters)}{table}{figures.html(chart)}"
+    if channels["lead_to_won_rate"].drop_nulls().is_empty():  # no channel has leads in the view: nothing to rank
+        chart = f"<p class='note'>{_e(t('channels.nothing_to_rank', label=t('metric.lead_to_won_rate')))}</p>"
+    else:
+        chart = figures.html(channel_figure(channels, "lead_to_won_rate", t("metric.lead_to_won_rate"),
+                                            kind="percent"))
+    return f"<h2>{_e(t('channels.title'))}</h2>{_unit_note(filters)}{table}{chart}"
 
 
 def _attribution_section(runner: QueryRunner, filters: Filters, model: Model, outcome: Outcome) -> str:

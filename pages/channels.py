@@ -31,9 +31,12 @@ metric = st.selectbox(t("channels.rank_by"), list(RANKING_ORDER), format_func=la
                       key="channel_metric")
 chosen = catalogue[metric]
 label, definition = t(chosen.label_for(unit)), t(chosen.definition_for(unit) or chosen.label_for(unit))
-st.plotly_chart(channel_figure(channels, metric, label, kind=chosen.kind), width="stretch",
-                key="channel_chart")
-st.caption(t("channels.chart_caption", label=label, definition=definition))
+if channels[metric].drop_nulls().is_empty():  # e.g. by account, a late period where no account is new
+    st.caption(t("channels.nothing_to_rank", label=label))
+else:
+    st.plotly_chart(channel_figure(channels, metric, label, kind=chosen.kind), width="stretch",
+                    key="channel_chart")
+    st.caption(t("channels.chart_caption", label=label, definition=definition))
 
 kinds = {m.column: m.kind for m in CHANNEL_METRICS if m.kind not in ("count", "text")}
 shown = readable(labelled(channels, "channel", channel_label), kinds)  # a missing rate reads "–", not "None"

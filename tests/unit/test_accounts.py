@@ -151,3 +151,15 @@ def test_the_stored_account_entries_match_the_computed_ones(runner, mode, view):
     assert runner.run("channels/channel_summary", dataclasses.replace(view, unit="account").params(mode)).equals(
         runner.run("channels/channel_summary",
                    dataclasses.replace(view, unit="account", channels=every_channel).params(mode)))
+
+
+def test_the_pack_draws_no_empty_channel_chart_when_nothing_can_be_ranked(runner):
+    """February by account, period mode: no account is new (lead 0), so no channel has a lead → won rate."""
+    from leadfunnel.pack import build_pack
+    from leadfunnel.scoring.rules import DEFAULT_RULES
+    from leadfunnel.sla.policy import SlaPolicy
+
+    document = build_pack(runner, dataclasses.replace(FEBRUARY, unit="account"), "period", DEFAULT_RULES, None,
+                          SlaPolicy(), datetime(2025, 3, 1))
+    channels = document[document.index("<h2>Channels"):document.index("<h2>Multi-touch")]
+    assert "No channel has a Lead → won in this view" in channels and "Plotly.newPlot" not in channels
