@@ -15,7 +15,7 @@ import polars as pl
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_FORMATS = {"percent": "0.0%", "days": "#,##0.0", "hours": "#,##0.0", "money": "¥#,##0", "count": "#,##0",
-                 "credit": "#,##0.00", "times": "0.00"}
+                 "credit": "#,##0.00", "times": "0.00", "points": '+0.0%;-0.0%;0.0%'}
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -38,6 +38,8 @@ def for_people(frame: pl.DataFrame, kinds: Mapping[str, str] | None = None,
         column = pl.col(name)
         if kinds.get(name) == "percent":
             column = pl.when(column.is_not_null()).then((column * 100).round(1).cast(pl.String) + "%")
+        elif kinds.get(name) == "points":  # a difference of two rates as a number of percentage points (5.6), the
+            column = (column * 100).round(1)  # header says "pt"; text such as "+5.6 pt" would read as a formula
         elif isinstance(dtype, pl.Datetime):
             column = column.dt.strftime("%Y-%m-%d %H:%M:%S")
         elif dtype.is_float():

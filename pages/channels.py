@@ -104,7 +104,7 @@ else:
           height=36 * (labelled_rows.height + 1) + 4)
     st.caption(t("attribution.table_caption"))
     download_buttons(labelled_rows, f"attribution-{model}-{outcome}-{span(filters)}", "attribution",
-                     kinds={k: v for k, v in kinds.items() if k != "change"} | {"change": "percent"}, labels=columns)
+                     kinds=kinds, labels=columns)
     if result.has_campaigns:
         with st.expander(t("attribution.campaigns")):
             campaigns = labelled(result.campaign_credit(model, outcome), "channel", channel_label).with_columns(

@@ -47,3 +47,17 @@ def test_downloads_carry_the_readers_headers_typed_cells_and_seconds():
     sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, kinds={"win_rate": "percent"}))).active
     assert sheet["B2"].value == 0.9222222222222223 and sheet["B2"].number_format == "0.0%"
     assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm:ss"
+
+
+def test_a_change_of_rates_is_written_in_points():
+    import io
+
+    import polars as pl
+    from openpyxl import load_workbook
+
+    from leadfunnel.export import csv_bytes, xlsx_bytes
+
+    frame = pl.DataFrame({"change": [0.0556, -0.125, None]})
+    assert csv_bytes(frame, {"change": "points"}).decode("utf-8-sig").splitlines() == ["change", "5.6", "-12.5", ""]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, kinds={"change": "points"}))).active
+    assert sheet["A2"].value == 0.0556 and sheet["A2"].number_format == "+0.0%;-0.0%;0.0%"
