@@ -27,7 +27,7 @@ st.caption(t("funnel.caption", mode=t(f"mode.{mode}"), start=day(filters.date_fr
 st.caption(t("funnel.maturing") if mode == "cohort" else t("funnel.period_entries"))
 by_account = filters.unit == "account"
 if by_account:
-    st.caption(t("unit.by_account"))
+    st.caption(t("unit.by_account") + (t("unit.period_by_account") if mode == "period" else ""))
 counted = t("funnel.col_accounts") if by_account else t("funnel.col_leads")
 by = ".account" if by_account else ""  # the account wording of a help text
 

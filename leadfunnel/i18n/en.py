@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "sidebar.count.account": "Accounts",
     "sidebar.count_help": "**Leads**: every contact counts.  \n**Accounts**: the contacts of one company count once — by account id, else by company name (株式会社サンプル, サンプル株式会社 and ㈱サンプル are one company).  \nApplies to the Funnel and Channels pages and the meeting pack; the other pages count leads.",
     "unit.leads_here": " This page counts leads (the account count applies to the Funnel and Channels pages).",
+    "unit.period_by_account": " In period mode a company enters each stage once, with its first lead, so a recent period holds few new accounts and a stage can count more than the one before: cohort mode (companies whose first lead is in the range) usually reads better by account.",
     "unit.by_account": "Counted by account: the leads of one company count once, and an account enters a stage at the earliest time any of its leads (among those the filters keep) entered it; by channel, an account belongs to the channel of its earliest lead. The Data page shows which leads were put together.",
     "funnel.col_accounts": "Accounts",
     "funnel.metric_help.account": "Accounts with a lead that reached {stage} (or a later stage) in this view.",

@@ -89,3 +89,11 @@ def test_attribution_says_why_every_model_equals_first_touch_without_activities(
     """The accounts fixture has no activities: each lead's only touch is its creation."""
     app = opened(monkeypatch, tmp_path, {"from": "2025-01-01", "to": "2025-02-28"}, "pages/channels.py")
     assert any(c.value.startswith("These leads have no marketing activity with a channel") for c in app.caption)
+
+
+def test_period_mode_by_account_suggests_cohort_mode(monkeypatch, tmp_path):
+    app = opened(monkeypatch, tmp_path, {**JANUARY_BY_ACCOUNT, "mode": "period"})
+    assert any("cohort mode (companies whose first lead is in the range) usually reads better" in c.value
+               for c in app.caption)
+    app.radio(key="mode").set_value("cohort").run()
+    assert not any("usually reads better" in c.value for c in app.caption)
