@@ -52,14 +52,10 @@ class Attribution:
     def channels(self, model: Model, outcome: Outcome) -> pl.DataFrame:
         """Per channel under `model` beside first touch: credit, share of the converted leads, credited amount
         (won only), spend, cost per conversion and ROI; channels with spend but no result are listed too."""
-        def credit_of(chosen: str) -> pl.DataFrame:
-            return self.credits.filter((pl.col("outcome") == outcome) & (pl.col("model") == chosen))
-
-        chosen = credit_of(model).select("channel", "credit", "amount")
-        first = credit_of("first_touch").select("channel", first_touch_credit="credit")
+        chosen = self._credit(outcome, model).select("channel", "credit", "amount")
+        first = self._credit(outcome, "first_touch").select("channel", first_touch_credit="credit")
         spent = self._spend_by_channel()
-        won = self.credits.filter((pl.col("outcome") == "won") & (pl.col("model") == model)).select(
-            "channel", won_amount="amount")
+        won = self._credit("won", model).select("channel", won_amount="amount")
         converted = self.converted.get(outcome, 0)
         frame = (chosen.join(first, on="channel", how="full", coalesce=True)
                  .join(spent, on="channel", how="full", coalesce=True)
@@ -81,11 +77,9 @@ class Attribution:
         """Per channel with spend: spend, cost per lead, MQL, SQL and won deal under `model`, and ROI."""
         spent = self._spend_by_channel()
         for outcome in COST_OUTCOMES:
-            credit = self.credits.filter((pl.col("outcome") == outcome) & (pl.col("model") == model)).select(
-                "channel", pl.col("credit").alias(outcome))
-            spent = spent.join(credit, on="channel", how="left")
-        won = self.credits.filter((pl.col("outcome") == "won") & (pl.col("model") == model)).select(
-            "channel", won_amount="amount")
+            spent = spent.join(self._credit(outcome, model).select("channel", pl.col("credit").alias(outcome)),
+                               on="channel", how="left")
+        won = self._credit("won", model).select("channel", won_amount="amount")
         return spent.join(won, on="channel", how="left").select(
             "channel", "spend",
             *[_ratio(pl.col("spend"), pl.col(outcome)).alias(f"cost_per_{outcome}") for outcome in COST_OUTCOMES],
@@ -109,6 +103,10 @@ class Attribution:
                                         & pl.col("channel").is_in(channels))
                     .group_by("month").agg(pipeline=pl.col("amount").sum()))
         return spent.join(pipeline, on="month", how="full", coalesce=True).sort("month")
+
+    def _credit(self, outcome: str, model: str) -> pl.DataFrame:
+        """Per channel: credit and credited amount of one outcome under one model."""
+        return self.credits.filter((pl.col("outcome") == outcome) & (pl.col("model") == model))
 
     def _spend_by_channel(self) -> pl.DataFrame:
         if not self.spend_applies:
@@ -139,20 +137,14 @@ def attribution(runner: QueryRunner, filters: Filters) -> Attribution:
 def attribution_report(runner: QueryRunner, filters: Filters, model: Model, outcome: Outcome) -> dict[str, Any]:
     """The CLI's JSON: the model, the outcome, the period, the converted leads and each channel's figures."""
     result = attribution(runner, filters)
-    table = result.channels(model, outcome)
-    has_spend = result.has_spend
+    table = result.channels(model, outcome)  # amount only for won, spend ratios empty without spend: as the page
     return {
         "model": model, "outcome": outcome,
         "from": filters.date_from.isoformat() if filters.date_from else None,
         "to": filters.date_to.isoformat() if filters.date_to else None,
         "converted": result.converted.get(outcome, 0),
-        "channels": [{
-            "channel": row["channel"], "credit": row["credit"], "share": row["share"],
-            "amount": row["amount"] if outcome == "won" else None,
-            "spend": row["spend"] if has_spend else None,
-            "cost_per_conversion": row["cost_per_conversion"] if has_spend else None,
-            "roi": row["roi"] if has_spend else None,
-        } for row in table.iter_rows(named=True)],
+        "channels": table.select("channel", "credit", "share", "amount", "spend", "cost_per_conversion",
+                                 "roi").to_dicts(),
     }
 
 

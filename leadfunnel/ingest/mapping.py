@@ -160,7 +160,7 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
             report(problems, text.is_not_null() & number.is_null(), source, "import.not_a_number")
             columns[name] = number.alias(name)
         elif name == "channel":  # a missing source stays missing: a re-import never overwrites a known channel
-            columns[name] = _mapped(text, lambda value: channel_values.get(value) or channel_key(value))
+            columns[name] = _channels(text, channel_values)
         elif name == "company_size":
             columns[name] = _mapped(text, size_band)
         else:
@@ -193,14 +193,13 @@ def _row_touches(raw: pl.DataFrame, mapping: dict[str, str], ids: pl.Series, cre
     at = created
     if (when := mapping.get("touch_at")) in raw.columns:
         parsed = parse_timestamps(raw[when], zone, excel_serials=from_spreadsheet)
-        for line, value in raw.filter(raw[when].is_not_null() & parsed.is_null()).select(LINE, when).iter_rows():
-            problems.append(RowProblem.of(file, line, when, value, "import.not_a_date"))
+        problems += _not_dates(raw, when, parsed, file)
         at = parsed.fill_null(created)
     campaign = mapping.get("touch_campaign")
     return pl.DataFrame({
         "lead_id": ids, "occurred_at": at, "activity_type": pl.Series([TOUCH_ACTIVITY] * raw.height, dtype=pl.String),
         "detail": raw[source],
-        "channel": _mapped(raw[source], lambda value: channel_values.get(value) or channel_key(value)),
+        "channel": _channels(raw[source], channel_values),
         "campaign": raw[campaign] if campaign in raw.columns else pl.Series([None] * raw.height, dtype=pl.String),
         LINE: raw[LINE], FILE: pl.Series([file] * raw.height, dtype=pl.String),
     }).filter(pl.col("channel").is_not_null() & pl.col("lead_id").is_not_null()
@@ -348,9 +347,7 @@ def _add_campaign_members(prepared: Prepared, table: RawTable, zone: str) -> Non
         prepared.problems.append(RowProblem.of(table.name, 1, missing, None, "import.column_missing"))
         return
     responded = parse_timestamps(raw[columns["responded_at"]], zone, excel_serials=table.from_spreadsheet)
-    for line, value in raw.filter(raw[columns["responded_at"]].is_not_null() & responded.is_null()).select(
-            LINE, columns["responded_at"]).iter_rows():
-        prepared.problems.append(RowProblem.of(table.name, line, columns["responded_at"], value, "import.not_a_date"))
+    prepared.problems += _not_dates(raw, columns["responded_at"], responded, table.name)
     kind = raw[columns["campaign_type"]]
     members = pl.DataFrame({
         "lead_id": SALESFORCE.id_prefix + raw[columns["lead_id"]],
@@ -365,6 +362,17 @@ def _add_campaign_members(prepared: Prepared, table: RawTable, zone: str) -> Non
     members = members.filter(pl.col("lead_id").is_not_null() & pl.col("occurred_at").is_not_null()
                              & ~pl.col(LINE).is_in(list(bad)))
     prepared.activities = pl.concat([prepared.activities, members.cast(_ACTIVITY_FRAME)])
+
+
+def _channels(text: pl.Series, channel_values: dict[str, str]) -> pl.Series:
+    """Source values as channel keys: the user's mapping on the Data page first, else the presets' (channel_key)."""
+    return _mapped(text, lambda value: channel_values.get(value) or channel_key(value))
+
+
+def _not_dates(raw: pl.DataFrame, column: str, parsed: pl.Series, file: str) -> list[RowProblem]:
+    """A problem for each row whose `column` holds text that is not a date."""
+    unparsed = raw.filter(raw[column].is_not_null() & parsed.is_null()).select(LINE, column)
+    return [RowProblem.of(file, line, column, value, "import.not_a_date") for line, value in unparsed.iter_rows()]
 
 
 def _touch_column(raw: pl.DataFrame, column: str | None, convert: Callable[[str], str]) -> pl.Series:
