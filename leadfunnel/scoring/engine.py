@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, partial
 
 import polars as pl
 
@@ -64,9 +65,13 @@ class Timing:
 
 @dataclass(frozen=True)
 class ScoringEngine:
-    rollup: Rollup
+    load_rollup: Callable[[], Rollup]  # called once, when a path first needs it (a summary replays only)
     replay: Replay  # per-lead outcomes with crossing times, from every event
     outcome: Outcome
+
+    @cached_property
+    def rollup(self) -> Rollup:
+        return self.load_rollup()
 
     def outcomes(self, rules: RuleSet) -> pl.DataFrame:
         """Per-lead backtest: from the per-lead counts when that is exact (no decay), else from every event."""
@@ -106,7 +111,7 @@ class ScoringEngine:
 def engine_on(runner: QueryRunner, as_of: datetime, filters: Filters | None = None,
               outcome: Outcome = "sql") -> ScoringEngine:
     """The engine on one view read straight from the database (the pack, the CLI; the dashboard caches its own):
-    the events are loaded once, when a replay first needs them."""
+    the per-lead rollup and the events are each loaded once, when a path first needs them."""
     loaded: list[History] = []
 
     def replay(rules: RuleSet) -> pl.DataFrame:
@@ -114,4 +119,4 @@ def engine_on(runner: QueryRunner, as_of: datetime, filters: Filters | None = No
             loaded.append(load_history(runner, as_of, filters))
         return lead_outcomes(loaded[0], running_scores(loaded[0], rules), rules, outcome)
 
-    return ScoringEngine(load_rollup(runner, as_of, filters), replay, outcome)
+    return ScoringEngine(partial(load_rollup, runner, as_of, filters), replay, outcome)

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -300,7 +301,7 @@ def scoring_engine(as_of: datetime, filters: Filters, outcome: Outcome) -> Scori
     def replay(rules: RuleSet) -> pl.DataFrame:
         return replayed_outcomes(as_of, filters, rules, outcome)
 
-    return ScoringEngine(scoring_rollup(as_of, filters), replay, outcome)
+    return ScoringEngine(partial(scoring_rollup, as_of, filters), replay, outcome)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -1,8 +1,9 @@
 -- Activities before the as-of instant of the leads a backtest looks at (same leads as backtest_leads),
 -- as integers only so that 20M events load in seconds: `lead` is the lead's row in backtest_leads
 -- (both ordered by lead_id), `at_us` the time in µs since the epoch and `type_code` the position of the
--- type in $types (0-based). All types are loaded, so moving a weight needs no query. Unordered: the
--- backtest sorts by (lead, time) in numpy.
+-- type in $types (0-based). All types are loaded, so moving a weight needs no query. Ordered by (lead, time):
+-- DuckDB's parallel sort is faster than numpy's one-thread argsort of the same 20M rows (2.3 s against
+-- 1.9 s + 2.8 s at 1M leads), and the replay's arrays then need no sort (EventArrays.build checks the order).
 --   $as_of : TIMESTAMP, exclusive
 --   $types : VARCHAR[] (scoring/activity_types)
 --   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
@@ -24,3 +25,4 @@ SELECT
 FROM activities AS a
 INNER JOIN scoped AS s USING (lead_id)
 WHERE a.occurred_at < CAST($as_of AS TIMESTAMP)
+ORDER BY s.lead, at_us

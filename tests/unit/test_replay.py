@@ -130,3 +130,20 @@ def test_crossing_at_the_outcome_instant_is_not_caught():
     outcomes = lead_outcomes(on_time, running_scores(on_time, rules), rules, "sql").sort("lead_id")
     assert outcomes["crossed"].to_list()[:2] == [True, True]
     assert outcomes["caught"].to_list()[:2] == [False, True]
+
+
+def test_events_delivered_in_lead_time_order_and_shuffled_lay_out_alike():
+    lead = np.array([0, 0, 0, 2, 2, 5], dtype=np.int32)
+    at = np.array([1, 1, 3, 0, 86_400_000_000 * 2, 7], dtype=np.int64)
+    code = np.array([0, 1, 0, 1, 1, 0], dtype=np.int16)
+    ordered = EventArrays.build(("a", "b"), lead, at, code)
+    shuffle = np.array([5, 3, 0, 4, 2, 1])
+    shuffled = EventArrays.build(("a", "b"), lead[shuffle], at[shuffle], code[shuffle])
+    for name in ("lead", "at", "last_at_instant", "rank_major", "offsets", "codes_by_rank"):
+        assert getattr(ordered, name).tolist() == getattr(shuffled, name).tolist(), name
+    # Rank-major: lead 0 (3 events) first, then lead 2 (2), then lead 5 (1); gaps: days since the lead's last event.
+    assert ordered.rank_major.tolist() == [0, 3, 5, 1, 4, 2]
+    gaps_in_event_order = ordered.gap_days[ordered.rank_major]
+    assert gaps_in_event_order.tolist() == [0.0, 0.0, 2 / 86_400_000_000, 0.0, 2.0, 0.0]
+    # Types at the same instant of lead 0 are read together: only the second event at t=1 is a scoring instant.
+    assert ordered.last_at_instant.tolist() == [False, True, True, True, True, True]

@@ -64,7 +64,7 @@ def test_the_fast_path_answers_as_the_replay_of_every_event(leads, events, rules
         def replay(tried: RuleSet) -> pl.DataFrame:
             return lead_outcomes(history, running_scores(history, tried), tried, outcome)
 
-        engine = ScoringEngine(load_rollup(runner, AS_OF), replay, outcome)
+        engine = ScoringEngine(lambda: load_rollup(runner, AS_OF), replay, outcome)
         assert engine.rollup.covers(rules)  # no decay, no negative points, every event before the as-of instant
         fast, slow = engine.outcomes(rules), replay(rules)
         assert "crossing_at" not in fast.columns  # it did take the fast path
