@@ -54,13 +54,15 @@ class EventArrays:
 
         # Per lead number (not per segment: that needs a cumulative count of 20M flags): its first event and its
         # place among the leads ordered by their number of events, most first (leads without events come last).
+        # 32-bit positions while they fit: half the memory traffic of the gathers over every event.
+        index = np.int32 if n < 2**31 else np.int64
         counts = np.bincount(lead) if n else np.zeros(0, dtype=np.int64)
-        first = np.cumsum(counts) - counts
-        place = np.empty(len(counts), dtype=np.int64)
-        place[np.argsort(-counts, kind="stable")] = np.arange(len(counts))
-        rank = np.arange(n) - first[lead]
+        first = (np.cumsum(counts) - counts).astype(index)
+        place = np.empty(len(counts), dtype=index)
+        place[np.argsort(-counts, kind="stable")] = np.arange(len(counts), dtype=index)
+        rank = np.arange(n, dtype=index) - first[lead]
         widths = np.bincount(rank) if n else np.zeros(0, dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(widths)])
+        offsets = np.concatenate([[0], np.cumsum(widths)]).astype(index)
         rank_major = offsets[rank] + place[lead]
 
         codes_by_rank = np.empty_like(type_code)
