@@ -138,18 +138,6 @@ def threshold_and_backtest(untried: RuleSet) -> None:
                         width="stretch", key="threshold_curve")
         st.caption(t("scoring.curve_caption", outcome=reached))
 
-    # Crossing *times* (lead time, weekly what-if) need every event: drawn after the instant numbers above.
-    with weekly_column, st.spinner(t("scoring.replaying")):
-        timing = engine.timing(tried, saved, start, end)
-        lead_time_slot.metric(t("pack.days_earlier"), days(timing.lead_days),
-                              _delta(None if timing.lead_days is None or timing.baseline_days is None
-                                     else f"{timing.lead_days - timing.baseline_days:+.1f}"),
-                              help=t("scoring.days_earlier_help", outcome=reached))
-        st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
-        st.plotly_chart(weekly_handover_figure(timing.weekly), width="stretch", key="weekly_handovers")
-        st.caption(t("scoring.weekly_caption", what_if=f"{timing.what_if_per_week:,.1f}",
-                     actual=f"{timing.actual_per_week:,.1f}"))
-
     # --- distribution (the threshold line and the count over it) ---
 
     st.subheader(t("scoring.distribution", as_of=moment(as_of)))
@@ -166,6 +154,19 @@ def threshold_and_backtest(untried: RuleSet) -> None:
         st.plotly_chart(score_histogram_figure(binned_by_group(scored, width), width, rules.threshold),
                         width="stretch", key="score_histogram")
         st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
+
+    # Crossing *times* (lead time, weekly what-if) need every event: replayed last, into the column kept for them,
+    # so the numbers, the curve and the distribution paint first.
+    with weekly_column, st.spinner(t("scoring.replaying")):
+        timing = engine.timing(tried, saved, start, end)
+        lead_time_slot.metric(t("pack.days_earlier"), days(timing.lead_days),
+                              _delta(None if timing.lead_days is None or timing.baseline_days is None
+                                     else f"{timing.lead_days - timing.baseline_days:+.1f}"),
+                              help=t("scoring.days_earlier_help", outcome=reached))
+        st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
+        st.plotly_chart(weekly_handover_figure(timing.weekly), width="stretch", key="weekly_handovers")
+        st.caption(t("scoring.weekly_caption", what_if=f"{timing.what_if_per_week:,.1f}",
+                     actual=f"{timing.actual_per_week:,.1f}"))
 
 
 threshold_and_backtest(rules)
