@@ -1,7 +1,8 @@
 """The query layer: runs the parameterised `.sql` files in `queries/` and returns Polars frames.
 
 The CLI, the pages and the tests all go through `QueryRunner.run`, so there is one path from data
-to number. Values are always bound parameters; a query only receives the parameters it names.
+to number; a statement that must run on a caller's cursor or transaction (saving a setting) goes through
+`execute`, from the same files. Values are always bound parameters; a query only receives the parameters it names.
 """
 
 from __future__ import annotations
@@ -32,6 +33,24 @@ def load_query(name: str) -> tuple[str, frozenset[str]]:
     return sql, names
 
 
+def _bound(name: str, params: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """The SQL of `queries/<name>.sql` and the parameters it names, taken from `params` (KeyError if one is missing)."""
+    sql, wanted = load_query(name)
+    given = dict(params or {})
+    missing = wanted - given.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+    return sql, {key: given[key] for key in wanted}
+
+
+def execute(cursor: duckdb.DuckDBPyConnection, name: str,
+            params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Run `queries/<name>.sql` on the caller's cursor (inside its transaction, if one is open); fetch the rows
+    from what it returns. For statements that belong to a caller's transaction, such as saving a setting."""
+    sql, values = _bound(name, params)
+    return cursor.execute(sql, values)
+
+
 class QueryRunner:
     """Owns one DuckDB connection; every call runs on its own cursor (safe across threads)."""
 
@@ -40,16 +59,12 @@ class QueryRunner:
         self.quiet = quiet  # no progress bar on stdout, where the CLI prints JSON and CSV
 
     def run(self, name: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
-        sql, wanted = load_query(name)
-        given = dict(params or {})
-        missing = wanted - given.keys()
-        if missing:
-            raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+        sql, values = _bound(name, params)
         cursor = self.con.cursor()
         try:
             if self.quiet:  # a per-connection setting: cursors do not inherit it
                 cursor.execute("SET enable_progress_bar = false")
-            return cursor.execute(sql, {key: given[key] for key in wanted}).pl()
+            return cursor.execute(sql, values).pl()
         finally:
             cursor.close()
 

@@ -9,9 +9,8 @@ import streamlit as st
 
 from leadfunnel.database import create_user_database
 from leadfunnel.i18n import language, localized, moment_format, t
-from leadfunnel.ingest.canonical import check_canonical, import_canonical
 from leadfunnel.ingest.errors import ImportRejected
-from leadfunnel.ingest.imports import Upload, check, commit
+from leadfunnel.ingest.imports import Upload
 from leadfunnel.ingest.presets import (
     IDENTITY_FIELDS,
     LEAD_FIELDS,
@@ -22,12 +21,18 @@ from leadfunnel.ingest.presets import (
     guess_preset,
 )
 from leadfunnel.ingest.readers import DELIMITERS, UnreadableFile, read_table
-from leadfunnel.ingest.saved_mappings import mappings_for, save_mapping
-from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.model import CHANNEL_LABELS, channel_label
 from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
-from leadfunnel.ui.session import database_label, run_query, runner, use_database, writing
+from leadfunnel.ui.imports import (
+    check_spend,
+    check_upload,
+    import_spend,
+    import_upload,
+    save_upload_mapping,
+    saved_mappings_for,
+)
+from leadfunnel.ui.session import database_label, run_query, use_database
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
@@ -44,7 +49,6 @@ MAPPED_FIELDS = (*LEAD_FIELDS, "email", *IDENTITY_FIELDS, *TOUCH_FIELDS)
 
 current_view()
 st.title(t("nav.data"))
-query_runner = runner()
 info = run_query("data/database_info").row(0, named=True)
 never = t("data.never")
 last_import = f"{info['last_import_at']:%Y-%m-%d %H:%M}" if info["last_import_at"] else never
@@ -125,8 +129,7 @@ def spend_section() -> None:
             path = Path(folder) / "spend.csv"  # the canonical reader knows the table by the file name
             path.write_bytes(upload.getvalue())
             try:
-                with writing() as con, check_canonical(con, [path]) as checked:  # reads only: nothing is written
-                    problems, rows = checked.problems, checked.rows.get("spend", 0)
+                problems, rows = check_spend(path)  # reads only: nothing is written
             except UnreadableFile as error:
                 st.error(localized(error))
                 return
@@ -142,8 +145,7 @@ def spend_section() -> None:
             st.caption(t("data.spend_checked", rows=rows))
             if st.button(t("data.spend_import"), key="spend_import"):
                 try:
-                    with writing() as writer:
-                        summary = import_canonical(writer, [path])
+                    summary = import_spend(path)
                 except ImportRejected as rejected:
                     st.error(localized(rejected))
                     return
@@ -188,7 +190,7 @@ for upload in uploads:
                           columns=read.frame.width))
 
 headers = tables[0].frame.columns
-saved = mappings_for(query_runner.con, headers)
+saved = saved_mappings_for(headers)
 st.subheader(t("data.step_map"))
 preset_column, saved_column = st.columns(2)
 guessed = guess_preset(headers)
@@ -244,8 +246,7 @@ mapping_name = name_column.text_input(t("data.save_as"), key="mapping_name", pla
 
 def _save_mapping(name: str, chosen: dict[str, str], values: dict[str, str]) -> None:
     """Before the rerun, so the saved mapping is offered at once."""
-    with writing() as writer:
-        save_mapping(writer, name, headers, preset_key, chosen, values)
+    save_upload_mapping(name, headers, preset_key, chosen, values)
     st.session_state["saved_mapping"] = name.strip()
 
 
@@ -253,7 +254,7 @@ button_column.button(t("data.save_mapping"), disabled=not mapping_name, on_click
                      args=(mapping_name, mapping, channel_values))
 
 st.subheader(t("data.step_check"))
-result = check(query_runner.con, uploads, tables, preset, mapping, DATA_TIMEZONE, channel_values)
+result = check_upload(uploads, tables, preset, mapping, channel_values)
 metrics = st.columns(5)
 metrics[0].metric(t("data.to_import"), f"{result.prepared.leads.height:,}")
 metrics[1].metric(t("data.new"), f"{result.leads_new:,}")
@@ -284,8 +285,7 @@ if result.problems:
 if st.button(t("data.import"), type="primary", disabled=not accept):
     with st.status(t("data.importing"), expanded=True) as status:
         try:
-            with writing() as writer:
-                summary = commit(writer, result, accept_valid=bool(result.problems))
+            summary = import_upload(result, accept_valid=bool(result.problems))
         except ImportRejected as rejected:
             status.update(label=t("data.nothing_imported"), state="error")
             st.error(localized(rejected))

@@ -11,6 +11,7 @@ import duckdb
 
 from leadfunnel.i18n import LocalizedError
 from leadfunnel.ingest.presets import fold
+from leadfunnel.query import execute
 
 CHANNEL_VALUES = "channel_values"  # key of the value → channel table inside a saved mapping's JSON
 
@@ -34,20 +35,15 @@ def fingerprint(headers: list[str]) -> str:
 
 def save_mapping(con: duckdb.DuckDBPyConnection, name: str, headers: list[str], preset: str,
                  mapping: dict[str, str], channel_values: dict[str, str] | None = None) -> None:
+    """Save (or replace) a named mapping for files with these headers, with its channel values."""
     if not name.strip():
         raise MappingError("import.mapping_needs_name")
     cursor = con.cursor()
     try:
-        cursor.execute("MERGE INTO saved_mappings USING (SELECT $name AS name, $fingerprint AS fingerprint, "
-                       "$preset AS preset, $mapping AS mapping, $at AS saved_at) AS new "
-                       "ON saved_mappings.name = new.name "
-                       "WHEN MATCHED THEN UPDATE SET fingerprint = new.fingerprint, preset = new.preset, "
-                       "mapping = new.mapping, saved_at = new.saved_at "
-                       "WHEN NOT MATCHED THEN INSERT VALUES (new.name, new.fingerprint, new.preset, new.mapping, "
-                       "new.saved_at)",
-                       {"name": name.strip(), "fingerprint": fingerprint(headers), "preset": preset,
-                        "mapping": json.dumps({**mapping, CHANNEL_VALUES: channel_values or {}}, ensure_ascii=False),
-                        "at": datetime.now().replace(microsecond=0)})
+        execute(cursor, "settings/save_mapping",
+                {"name": name.strip(), "fingerprint": fingerprint(headers), "preset": preset,
+                 "mapping": json.dumps({**mapping, CHANNEL_VALUES: channel_values or {}}, ensure_ascii=False),
+                 "at": datetime.now().replace(microsecond=0)})
     finally:
         cursor.close()
 
@@ -56,18 +52,17 @@ def mappings_for(con: duckdb.DuckDBPyConnection, headers: list[str]) -> list[Sav
     """Saved mappings made for files with these headers, newest first."""
     cursor = con.cursor()
     try:
-        rows = cursor.execute("SELECT name, preset, mapping FROM saved_mappings WHERE fingerprint = $f "
-                              "ORDER BY saved_at DESC, name", {"f": fingerprint(headers)}).fetchall()
+        rows = execute(cursor, "settings/mappings_for_headers", {"fingerprint": fingerprint(headers)}).fetchall()
     finally:
         cursor.close()
     return [_saved(name, preset, mapping) for name, preset, mapping in rows]
 
 
 def load_mapping(con: duckdb.DuckDBPyConnection, name: str) -> SavedMapping:
+    """The saved mapping of this name (MappingError if there is none)."""
     cursor = con.cursor()
     try:
-        row = cursor.execute("SELECT name, preset, mapping FROM saved_mappings WHERE name = $name",
-                             {"name": name}).fetchone()
+        row = execute(cursor, "settings/saved_mapping", {"name": name}).fetchone()
     finally:
         cursor.close()
     if row is None:

@@ -1,4 +1,4 @@
-"""Saving and loading named rule sets in the database (one transaction per save)."""
+"""Saving and loading named rule sets in the database (one transaction per save; the SQL in queries/settings)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from datetime import datetime
 
 import duckdb
 
+from leadfunnel.query import execute
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, RuleSetError
+
+_DELETE_ROWS = ("settings/delete_rule_points", "settings/delete_rule_fit", "settings/delete_rule_set")  # in order
 
 
 def rule_set_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The built-in default first, then the saved rule sets by name."""
     cursor = con.cursor()
     try:
-        saved = [row[0] for row in cursor.execute("SELECT name FROM rule_sets ORDER BY name").fetchall()]
+        saved = [row[0] for row in execute(cursor, "settings/rule_set_names").fetchall()]
     finally:
         cursor.close()
     return [DEFAULT_RULES.name, *[n for n in saved if n != DEFAULT_RULES.name]]
@@ -24,14 +27,11 @@ def load_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> RuleSet:
         return DEFAULT_RULES
     cursor = con.cursor()
     try:
-        head = cursor.execute("SELECT threshold, half_life_days FROM rule_sets WHERE name = $name",
-                              {"name": name}).fetchone()
+        head = execute(cursor, "settings/rule_set", {"name": name}).fetchone()
         if head is None:
             raise RuleSetError("rules.no_such_set", name=name)
-        points = cursor.execute("SELECT activity_type, points, cap FROM rule_points WHERE rule_set = $name",
-                                {"name": name}).fetchall()
-        fit = cursor.execute("SELECT attribute, value, points FROM rule_fit WHERE rule_set = $name",
-                             {"name": name}).fetchall()
+        points = execute(cursor, "settings/rule_set_points", {"name": name}).fetchall()
+        fit = execute(cursor, "settings/rule_set_fit", {"name": name}).fetchall()
     finally:
         cursor.close()
     return RuleSet(
@@ -49,16 +49,16 @@ def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     try:
         cursor.execute("BEGIN TRANSACTION")
         _delete_rows(cursor, rules.name)
-        cursor.execute("INSERT INTO rule_sets VALUES ($name, $threshold, $half_life, $saved_at)",
-                       {"name": rules.name, "threshold": rules.threshold, "half_life": rules.half_life_days,
-                        "saved_at": datetime.now().replace(microsecond=0)})
+        execute(cursor, "settings/insert_rule_set",
+                {"name": rules.name, "threshold": rules.threshold, "half_life": rules.half_life_days,
+                 "saved_at": datetime.now().replace(microsecond=0)})
         for activity_type in sorted(set(rules.points) | set(rules.caps)):
-            cursor.execute("INSERT INTO rule_points VALUES ($name, $type, $points, $cap)",
-                           {"name": rules.name, "type": activity_type,
-                            "points": rules.points.get(activity_type, 0.0), "cap": rules.caps.get(activity_type)})
+            execute(cursor, "settings/insert_rule_point",
+                    {"name": rules.name, "type": activity_type,
+                     "points": rules.points.get(activity_type, 0.0), "cap": rules.caps.get(activity_type)})
         for (attribute, value), points in rules.fit.items():
-            cursor.execute("INSERT INTO rule_fit VALUES ($name, $attribute, $value, $points)",
-                           {"name": rules.name, "attribute": attribute, "value": value, "points": points})
+            execute(cursor, "settings/insert_rule_fit",
+                    {"name": rules.name, "attribute": attribute, "value": value, "points": points})
         cursor.execute("COMMIT")
     except BaseException:
         cursor.execute("ROLLBACK")
@@ -99,5 +99,5 @@ def delete_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def _delete_rows(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
     """Every row of a rule set, inside the caller's transaction."""
-    for table, column in (("rule_points", "rule_set"), ("rule_fit", "rule_set"), ("rule_sets", "name")):
-        cursor.execute(f"DELETE FROM {table} WHERE {column} = $name", {"name": name})
+    for statement in _DELETE_ROWS:
+        execute(cursor, statement, {"name": name})

@@ -12,6 +12,7 @@ import duckdb
 import holidays
 
 from leadfunnel.i18n import LocalizedError
+from leadfunnel.query import execute
 
 Handover = Literal["mql", "sal"]
 HOLIDAY_COUNTRIES = ("JP", "US", "GB", "DE", "FR", "SG", "KR", "AU")
@@ -126,7 +127,7 @@ def load_policy(con: duckdb.DuckDBPyConnection) -> SlaPolicy:
     """The stored policy, or the default one when none was saved yet."""
     cursor = con.cursor()
     try:
-        row = cursor.execute("SELECT policy FROM sla_policies WHERE name = $name", {"name": POLICY_NAME}).fetchone()
+        row = execute(cursor, "settings/sla_policy", {"name": POLICY_NAME}).fetchone()
     finally:
         cursor.close()
     return SlaPolicy.from_json(row[0]) if row else SlaPolicy()
@@ -136,19 +137,17 @@ def policy_saved_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the agreed policy was last saved (None: the built-in default is in force)."""
     cursor = con.cursor()
     try:
-        row = cursor.execute("SELECT saved_at FROM sla_policies WHERE name = $name", {"name": POLICY_NAME}).fetchone()
+        row = execute(cursor, "settings/sla_policy_saved_at", {"name": POLICY_NAME}).fetchone()
     finally:
         cursor.close()
     return row[0] if row else None
 
 
 def save_policy(con: duckdb.DuckDBPyConnection, policy: SlaPolicy) -> None:
+    """Store `policy` as the agreed one (replacing what was saved), stamped with the time of saving."""
     cursor = con.cursor()
     try:
-        cursor.execute("MERGE INTO sla_policies USING (SELECT $name AS name, $policy AS policy, $at AS saved_at) "
-                       "AS new ON sla_policies.name = new.name "
-                       "WHEN MATCHED THEN UPDATE SET policy = new.policy, saved_at = new.saved_at "
-                       "WHEN NOT MATCHED THEN INSERT VALUES (new.name, new.policy, new.saved_at)",
-                       {"name": POLICY_NAME, "policy": policy.to_json(), "at": datetime.now().replace(microsecond=0)})
+        execute(cursor, "settings/save_sla_policy",
+                {"name": POLICY_NAME, "policy": policy.to_json(), "at": datetime.now().replace(microsecond=0)})
     finally:
         cursor.close()
