@@ -22,11 +22,17 @@ from leadfunnel.sla.policy import (
     HOLIDAY_COUNTRIES,
     PolicyError,
     SlaPolicy,
-    save_policy,
     stage_limits,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force, runner, sla_handovers, writing
+from leadfunnel.ui.session import (
+    TRIED_POLICY_KEY,
+    agreed_policy,
+    policy_in_force,
+    runner,
+    save_agreed_policy,
+    sla_handovers,
+)
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
 
@@ -102,9 +108,7 @@ with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_pol
             st.error(t("sla.not_saved", error=localized(error)))
         else:
             if saved:  # the explicit act: agreed for everyone, with when
-                with writing() as writer:
-                    save_policy(writer, chosen)
-                st.session_state.pop(TRIED_POLICY_KEY, None)
+                save_agreed_policy(chosen)
             else:
                 st.session_state[TRIED_POLICY_KEY] = chosen
             st.rerun()

@@ -33,7 +33,7 @@ from leadfunnel.scoring.learn import NotEnoughHistory, Suggestion, suggest_point
 from leadfunnel.scoring.rollup import Rollup, load_rollup
 from leadfunnel.scoring.rules import RuleSet
 from leadfunnel.sla import compliance
-from leadfunnel.sla.policy import SlaPolicy, load_policy, policy_saved_at
+from leadfunnel.sla.policy import SlaPolicy, load_policy, policy_saved_at, save_policy
 from leadfunnel.storage import FileStorage, StorageBusy, open_current
 
 
@@ -230,6 +230,14 @@ def agreed_policy() -> tuple[SlaPolicy, datetime | None]:
     """The SLA policy saved for everyone on this database, and when it was agreed (None: the guide's default)."""
     con = runner().con
     return load_policy(con), policy_saved_at(con)
+
+
+def save_agreed_policy(policy: SlaPolicy) -> None:
+    """Store `policy` as the one agreed for everyone (the explicit act), through a write swap; the session stops
+    trying its own."""
+    with writing() as writer:
+        save_policy(writer, policy)
+    st.session_state.pop(TRIED_POLICY_KEY, None)
 
 
 Segments = tuple[tuple[str, tuple[str, ...]], ...]
