@@ -38,8 +38,15 @@ from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise
 from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
 from leadfunnel.scoring.rules import DEFAULT_RULES
-from leadfunnel.sla.compliance import feedback_loop, grouped, handover_scores, handovers, overdue_now, weekly
-from leadfunnel.sla.compliance import summarise as sla_summarise
+from leadfunnel.sla.compliance import (
+    compliance_summary,
+    feedback_loop,
+    grouped,
+    handover_scores,
+    handovers,
+    overdue_now,
+    weekly,
+)
 from leadfunnel.sla.policy import SlaPolicy
 
 AS_OF = datetime(2026, 11, 1)
@@ -210,8 +217,8 @@ def run(n_leads: int, n_activities: int, repeat: int = 10, keep: Path | None = N
         as_of = sla_default_as_of(runner)
         view = Filters(day_from, day_to)
         classified = handovers(runner, view, business_hours, as_of)
-        sla_summarise(classified)
-        sla_summarise(handovers(runner, view.previous_period(), business_hours, as_of))
+        compliance_summary(classified)
+        compliance_summary(handovers(runner, view.previous_period(), business_hours, as_of))
         weekly(classified)
         grouped(classified, "owner")
         grouped(classified, "channel")

@@ -160,8 +160,8 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
         note = t("sla.no_touches", touches=touches)
         return (f"<h2>{_e(t('nav.sla'))}</h2><p class='note'>{_e(policy.summary())}</p>"
                 f"<p>{_e(t('pack.handed_over'))}: {classified.height:,}. {_e(note)}</p>")
-    now = compliance.summarise(classified)
-    before = compliance.summarise(compliance.handovers(runner, previous, policy, as_of)) if previous else {}
+    now = compliance.compliance_summary(classified)
+    before = compliance.compliance_summary(compliance.handovers(runner, previous, policy, as_of)) if previous else {}
     rows = [
         [t("sla.compliance"), percent(now["compliance_rate"]), percent(before.get("compliance_rate")),
          rate_delta(now["compliance_rate"], before.get("compliance_rate")) or "–"],

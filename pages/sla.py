@@ -9,12 +9,12 @@ from leadfunnel.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.i18n import day, localized, moment, moment_format, t
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled, stage_label
 from leadfunnel.sla.compliance import (
+    compliance_summary,
     feedback_loop,
     grouped,
     handover_scores,
     has_sales_touches,
     overdue_now,
-    summarise,
     weekly,
 )
 from leadfunnel.sla.policy import (
@@ -126,9 +126,9 @@ if not has_sales_touches(query_runner, policy, as_of):  # missing data is not ba
     st.info(t("sla.no_touches", touches=", ".join(activity_label(k) for k in policy.touch_types)),
             icon=":material/info:")
     st.stop()
-now = summarise(classified)
+now = compliance_summary(classified)
 previous_filters = filters.previous_period()
-before = summarise(sla_handovers(previous_filters, policy, as_of)) if previous_filters else {}
+before = compliance_summary(sla_handovers(previous_filters, policy, as_of)) if previous_filters else {}
 
 
 metrics = st.columns(7)

@@ -62,7 +62,7 @@ def classify(rows: pl.DataFrame, policy: SlaPolicy, as_of: datetime) -> pl.DataF
     )
 
 
-def summarise(classified: pl.DataFrame) -> dict[str, Any]:
+def compliance_summary(classified: pl.DataFrame) -> dict[str, Any]:
     """Counts, compliance rate and time to first touch of a set of hand-overs."""
     counts = {s: int((classified["status"] == s).sum()) for s in STATUSES}
     met, breached = counts["met"], counts["breached"] + counts["overdue"]
@@ -167,7 +167,7 @@ def sla_report(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: 
     """The CLI's JSON: the policy in force, the period and the summary numbers (follow-up figures null, with
     `sales_touches_in_data` false, when the data has no sales touch to judge by)."""
     classified = handovers(runner, filters, policy, as_of)
-    summary = summarise(classified)
+    summary = compliance_summary(classified)
     touched = has_sales_touches(runner, policy, as_of)
     if not touched:
         summary = {key: (value if key == "handed_over" else None) for key, value in summary.items()}

@@ -12,7 +12,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.query import QueryRunner
 from leadfunnel.sla.clock import BusinessClock, hours_between
-from leadfunnel.sla.compliance import feedback_loop, handover_scores, handovers, overdue_now, summarise
+from leadfunnel.sla.compliance import compliance_summary, feedback_loop, handover_scores, handovers, overdue_now
 from leadfunnel.sla.policy import PolicyError, SlaPolicy, load_policy, save_policy
 from tests.conftest import FIXTURES
 
@@ -38,7 +38,7 @@ def test_calendar_hours(runner):
                                              "H4": "breached", "H5": "overdue", "H6": "pending"}
     assert by_lead(classified, "hours_to_first_touch") == {"H1": 113, "H2": 71.5, "H3": 24, "H8": 0.5, "H4": 54,
                                                            "H5": None, "H6": None}
-    assert summarise(classified) == {
+    assert compliance_summary(classified) == {
         "handed_over": 7, "met": 2, "breached": 4, "breached_late_touch": 3, "overdue_open": 1, "pending": 1,
         "compliance_rate": pytest.approx(2 / 6), "median_hours_to_first_touch": 54.0,
         "p90_hours_to_first_touch": pytest.approx(96.4)}
@@ -50,7 +50,7 @@ def test_business_hours_skip_weekend_holiday_and_nights(runner):
                                                            "H5": None, "H6": None}
     assert by_lead(classified, "status")["H4"] == "met"  # a touch exactly at the deadline
     assert by_lead(classified, "status")["H5"] == "pending"  # 11 business hours so far
-    summary = summarise(classified)
+    summary = compliance_summary(classified)
     assert (summary["met"], summary["breached"], summary["pending"], summary["compliance_rate"]) == (5, 0, 2, 1.0)
     assert summary["median_hours_to_first_touch"] == 9
     # H1: 1 h on Friday, Monday is Coming of Age Day, 9 h Tuesday, 5 h Thursday → deadline Thu 14:00.
@@ -58,7 +58,7 @@ def test_business_hours_skip_weekend_holiday_and_nights(runner):
 
 
 def test_longer_deadline(runner):
-    summary = summarise(handovers(runner, JANUARY, SlaPolicy(deadline_hours=72), AS_OF))
+    summary = compliance_summary(handovers(runner, JANUARY, SlaPolicy(deadline_hours=72), AS_OF))
     assert (summary["met"], summary["breached"], summary["overdue_open"], summary["pending"]) == (4, 1, 0, 2)
     assert summary["compliance_rate"] == 0.8
 
