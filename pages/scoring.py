@@ -3,7 +3,6 @@ and how many more real deals would we have caught, how early?"""
 
 from datetime import datetime, time, timedelta
 
-import polars as pl
 import streamlit as st
 
 from leadfunnel.asof import cutoff
@@ -14,7 +13,7 @@ from leadfunnel.charts import (
     weekly_handover_figure,
 )
 from leadfunnel.format import count, count_delta, days, percent, rate_delta
-from leadfunnel.i18n import day, localized, moment, moment_format, t
+from leadfunnel.i18n import day, moment, moment_format, t
 from leadfunnel.scoring.distribution import (
     binned_by_group,
     by_channel,
@@ -22,13 +21,13 @@ from leadfunnel.scoring.distribution import (
     top_open_leads,
     with_outcome_group,
 )
-from leadfunnel.scoring.learn import NotEnoughHistory
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, rule_set_label
 from leadfunnel.scoring.scores import score_query
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
-from leadfunnel.ui.rule_sets import edited_rules, save_as, save_load_manage, saved_rule_set, saved_rule_set_names
-from leadfunnel.ui.session import learned_weights, run_query, scoring_engine
+from leadfunnel.ui.rule_sets import edited_rules, save_load_manage, saved_rule_set, saved_rule_set_names
+from leadfunnel.ui.scoring_sections import learned_weights_section, scenario_comparison
+from leadfunnel.ui.session import run_query, scoring_engine
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
 from leadfunnel.ui.tables import table
 
@@ -171,56 +170,10 @@ def threshold_and_backtest(untried: RuleSet) -> None:
 
 threshold_and_backtest(rules)
 
-# --- two scenarios side by side ---------------------------------------------------------------------
+# --- two scenarios side by side, learned weights ----------------------------------------------------
 
-st.subheader(t("scoring.compare"))
-first_column, second_column = st.columns(2)
-first = first_column.selectbox(t("scoring.scenario_a"), names, key="compare_a", format_func=rule_set_label)
-second = second_column.selectbox(t("scoring.scenario_b"), names, index=min(1, len(names) - 1), key="compare_b",
-                                 format_func=rule_set_label)
-scenarios = []
-for name in (first, second):
-    candidate = saved_rule_set(name)
-    summary, handed_per_week = engine.scenario(candidate, start, end)
-    scenarios.append({
-        t("scoring.rule_set"): rule_set_label(name), t("pack.threshold"): candidate.threshold,
-        t("pack.handed_over"): summary.crossed, t("scoring.per_week"): round(handed_per_week, 1),
-        t("pack.caught"): summary.caught, t("pack.recall"): percent(summary.recall),
-        t("pack.precision"): percent(summary.precision), t("pack.days_earlier"): days(summary.median_lead_days),
-    })
-comparison_table = pl.DataFrame(scenarios)
-table(comparison_table, hide_index=True, width="stretch")
-st.caption(t("scoring.compare_caption"))
-download_buttons(comparison_table, "scenarios", "scenarios")
-
-# --- learned weights -------------------------------------------------------------------------------
-
-st.subheader(t("scoring.learn"))
-try:
-    suggestion = learned_weights(bound, filters, rules, outcome)
-except NotEnoughHistory as reason:
-    st.info(t("scoring.cannot_learn", reason=localized(reason)))
-else:
-    learned_name = t("scoring.learned_name", as_of=day(as_of), outcome=reached)
-    comparison = suggestion.against(rules)
-    table_column, auc_column = st.columns([3, 2])
-    table(comparison, container=table_column, hide_index=True, width="stretch", column_config={
-        "activity_type": t("scoring.activity_type"), "current": t("scoring.current_points"),
-        "suggested": t("scoring.suggested_points")})
-    with table_column:  # under the table, as everywhere else
-        download_buttons(comparison, "suggested-points", "suggested_points")
-    auc_column.metric(t("scoring.auc_current"), f"{suggestion.holdout_auc_current:.2f}")
-    auc_column.metric(t("scoring.auc_suggested"), f"{suggestion.holdout_auc_suggested:.2f}")
-    auc_column.caption(t("scoring.auc_caption", outcome=reached, holdout=suggestion.holdout_leads,
-                         train=suggestion.train_leads))
-
-    better = suggestion.holdout_auc_suggested > suggestion.holdout_auc_current
-    if not better:  # not offered as the better choice when it is not
-        auc_column.warning(t("scoring.suggestion_worse", suggested=f"{suggestion.holdout_auc_suggested:.2f}",
-                             current=f"{suggestion.holdout_auc_current:.2f}"), icon=":material/trending_down:")
-    auc_column.button(t("scoring.use_suggestion" if better else "scoring.use_suggestion_anyway"), on_click=save_as,
-                      args=(rules, learned_name, THRESHOLD_KEY), kwargs={"points": suggestion.points, "caps": {}},
-                      help=t("scoring.use_suggestion_help", name=learned_name))
+scenario_comparison(engine, names, start, end)
+learned_weights_section(bound, filters, rules, outcome, reached, as_of, THRESHOLD_KEY)
 
 # --- leads to look at ------------------------------------------------------------------------------
 
