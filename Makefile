@@ -37,6 +37,7 @@ lake-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(STAMP) e2e-deps lake-deps lint
 	$(BIN)/pytest
