@@ -44,7 +44,7 @@ def test_no_activities_is_said_not_shown_as_an_empty_backtest(monkeypatch, own_d
 def test_a_learned_suggestion_worse_than_the_rules_is_labelled_so(monkeypatch, scoring_app_db):
     worse = Suggestion(points={"email_open": 1.0}, coefficients={}, holdout_auc_current=0.64,
                        holdout_auc_suggested=0.61, train_leads=10, holdout_leads=5)
-    monkeypatch.setattr("leadfunnel.ui.session.learned_weights", lambda *args: worse)
+    monkeypatch.setattr("leadfunnel.ui.scoring_sections.learned_weights", lambda *args: worse)
     app = open_page(monkeypatch, scoring_app_db, "pages/scoring.py")
     assert any("rank worse (AUC 0.61) than the current rules (0.64)" in w.value for w in app.warning)
     labels = [b.label for b in app.button]
