@@ -18,7 +18,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Protocol
 
@@ -56,7 +56,7 @@ class Storage(Protocol):
         """A connection whose default catalog is the data, for SELECTs; the caller closes it."""
         ...
 
-    def writing(self, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def writing(self, *, fresh: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection whose changes become visible to readers at once on success, and not at all on error."""
         ...
 

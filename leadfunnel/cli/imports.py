@@ -73,6 +73,7 @@ def import_files(
             database.prepare_for_import(con, target.location)
             summary = (_import_canonical_files if canonical else _import_export)(con, paths, preset, mapping,
                                                                                   options, dry_run=False)
+            assert summary is not None  # only a dry run writes nothing
     except ImportRejected as rejected:
         raise fail(str(rejected)) from None
     except (ValueError, database.SchemaVersionError, database.ForeignDatabase, database.UnopenableDatabase,
@@ -118,7 +119,7 @@ def _import_export(con: duckdb.DuckDBPyConnection, paths: list[Path], preset: Pr
     tables = [read_table(u.data, u.name, encoding=options.encoding, delimiter=options.delimiter) for u in uploads]
     for table in tables:
         if table.kind == "csv":
-            say(f"{table.name}: read as {table.encoding}, {DELIMITERS[table.delimiter]}-separated, "
+            say(f"{table.name}: read as {table.encoding}, {DELIMITERS[table.delimiter or ',']}-separated, "
                  f"{table.frame.height:,} rows")
     saved = load_mapping(con, mapping_name) if mapping_name else None
     chosen = (PRESETS[saved.preset] if saved else PRESETS[preset.value] if preset not in (

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME, MODELS, OUTCOMES
+from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME
 
 ISO_DAY = "%Y-%m-%d"
 MODE_OPTION_HELP = "cohort: leads created in the period; period: stage entries that happened in it."
@@ -49,9 +49,32 @@ AsOfOption = Annotated[datetime | None, typer.Option(
     help="The instant to judge at: what happened at or before it counts (a day alone: its start, 00:00). "
          "Default: the latest timestamp in the data, as on every page.")]
 
-# The attribution's models and conversions; `report scores --outcome` takes these conversions too.
-ModelChoice = StrEnum("ModelChoice", {model: model for model in MODELS})
-OutcomeChoice = StrEnum("OutcomeChoice", {outcome: outcome for outcome in OUTCOMES})
+class ModelChoice(StrEnum):
+    """The attribution models (leadfunnel.attribution.MODELS; tests/cli check the two agree)."""
+
+    first_touch = "first_touch"
+    last_touch = "last_touch"
+    linear = "linear"
+    position_based = "position_based"
+    time_decay = "time_decay"
+
+
+class OutcomeChoice(StrEnum):
+    """The conversions attribution credits (leadfunnel.attribution.OUTCOMES)."""
+
+    mql = "mql"
+    sql = "sql"
+    opportunity = "opportunity"
+    won = "won"
+
+
+class ScoringOutcomeChoice(StrEnum):
+    """What a lead caught by the hand-over threshold must reach afterwards (leadfunnel.scoring.backtest.Outcome)."""
+
+    sql = "sql"
+    won = "won"
+
+
 DEFAULT_MODEL_CHOICE, DEFAULT_OUTCOME_CHOICE = ModelChoice(DEFAULT_MODEL), OutcomeChoice(DEFAULT_OUTCOME)
 
 

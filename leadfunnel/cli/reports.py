@@ -29,6 +29,7 @@ from leadfunnel.cli.options import (
     ModeOption,
     OutcomeChoice,
     OutputFormat,
+    ScoringOutcomeChoice,
     ToOption,
     UnitChoice,
     date_of,
@@ -60,7 +61,7 @@ def report_channels(db: DbOption = None, date_from: FromOption = None, date_to: 
     _report(channels_report, channel_frame, db, date_from, date_to, mode, channel, output, by)
 
 
-def _report(build: Callable[..., dict[str, Any]], frame_of: Callable[..., pl.DataFrame], db: Path | None,
+def _report(build: Callable[..., dict[str, Any]], frame_of: Callable[..., pl.DataFrame], db: str | None,
             date_from: datetime | None, date_to: datetime | None, mode: ModeChoice, channel: list[str] | None,
             output: OutputFormat, by: UnitChoice) -> None:
     """The funnel and channels reports share their options: JSON from the report, CSV or a table from its frame."""
@@ -80,8 +81,8 @@ def report_scores(
     threshold: Annotated[float | None, typer.Option(help="Hand-over threshold (overrides the rule set's).")] = None,
     half_life: Annotated[float | None, typer.Option("--half-life", help="Recency decay half-life in days.")] = None,
     as_of: AsOfOption = None,
-    outcome: Annotated[OutcomeChoice, typer.Option(help="What a caught lead must reach after crossing.")]
-    = OutcomeChoice.sql,
+    outcome: Annotated[ScoringOutcomeChoice, typer.Option(help="What a caught lead must reach after crossing.")]
+    = ScoringOutcomeChoice.sql,
     output: Annotated[OutputFormat, typer.Option("--format", help="json or csv (table: as csv).")]
     = OutputFormat.json,
     per_lead: Annotated[bool, typer.Option("--per-lead", help="Print lead_id,score for every lead instead.")]

@@ -76,3 +76,19 @@ def test_bad_rules_file_is_a_plain_error(scoring_db, tmp_path):
     result = cli.invoke(app, ["report", "scores", "--db", str(scoring_db), "--rules", str(rules)])
     assert result.exit_code == 1
     assert "threshold must be above 0" in result.output
+
+
+def test_outcome_offers_only_what_the_backtest_measures(scoring_db):
+    """The backtest judges a caught lead by reaching SQL or won; attribution's other conversions are refused."""
+    result = cli.invoke(app, ["report", "scores", "--db", str(scoring_db), "--outcome", "mql"])
+    assert result.exit_code == 2
+    assert "'mql' is not one of 'sql', 'won'" in " ".join(result.output.replace("│", " ").split())
+
+
+def test_the_cli_choices_are_the_domain_s():
+    """The option enums spell exactly the models and conversions the domain defines."""
+    from leadfunnel.attribution import MODELS, OUTCOMES
+    from leadfunnel.cli.options import ModelChoice, OutcomeChoice
+
+    assert tuple(ModelChoice) == MODELS
+    assert tuple(OutcomeChoice) == OUTCOMES
