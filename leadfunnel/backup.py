@@ -109,8 +109,10 @@ def _check_backup(source: Path) -> None:
             if not data.is_file():
                 continue
             reading = data.name
-            orphans = con.execute("SELECT count(*) FROM read_parquet($f) AS t ANTI JOIN read_parquet($l) AS l "
-                                  "ON t.lead_id = l.lead_id", {"f": str(data), "l": leads}).fetchone()[0]
+            row = con.execute("SELECT count(*) FROM read_parquet($f) AS t ANTI JOIN read_parquet($l) AS l "
+                              "ON t.lead_id = l.lead_id", {"f": str(data), "l": leads}).fetchone()
+            assert row is not None  # count(*) without GROUP BY returns exactly one row
+            orphans = row[0]
             if orphans:
                 raise BackupError("backup.orphans", source=str(source), count=orphans, table=table)
     except duckdb.Error as error:

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leadfunnel.format import days, money, money_style
+from leadfunnel.frame_values import as_date, as_optional_number
 from leadfunnel.i18n import date_pattern, t
 from leadfunnel.metrics import Kind
 from leadfunnel.model import channel_label
@@ -69,7 +70,8 @@ def monthly_stage_figure(monthly: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     if monthly.is_empty():
         return _layout(fig, height=340)
-    months = pl.date_range(monthly["month"].min(), monthly["month"].max(), "1mo", eager=True).alias("month")
+    months = pl.date_range(as_date(monthly["month"].min()), as_date(monthly["month"].max()), "1mo",
+                           eager=True).alias("month")
     stages = monthly.select("stage", "stage_order", "label").unique().sort("stage_order")
     grid = stages.join(pl.DataFrame(months), how="cross").join(
         monthly.select("stage", "month", "leads"), on=["stage", "month"], how="left").with_columns(
@@ -269,7 +271,8 @@ def attribution_figure(channels: pl.DataFrame, model_label: str, first_label: st
             text=[f"{v:.1%}" for v in values], textposition="outside", cliponaxis=False,
             hovertemplate=f"%{{y}}<br>{as_text(name)}: %{{text}}<extra></extra>",
         ))
-    top = max(ranked["share"].max() or 0, ranked["first_touch_share"].max() or 0) or 1
+    top = max(as_optional_number(ranked["share"].max()) or 0,
+              as_optional_number(ranked["first_touch_share"].max()) or 0) or 1
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.08, "x": 0}, bargap=0.25)
     fig.update_xaxes(tickformat=".0%", range=[0, top * 1.2], title=t("chart.share_of_converted"))
     return _layout(fig, height=max(320, 44 * len(labels) + 100))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Literal
 
@@ -91,8 +92,9 @@ def credit(value: float | None) -> str:
 
 def written(value: Any, kind: str) -> str:
     """A value written as its metric's kind says (leadfunnel.metrics): the meeting pack's catalogue-driven tables."""
-    writers = {"count": count, "percent": percent, "days": lambda v: days(v, unit=True), "hours": hours,
-               "money": money, "times": times, "credit": credit}
+    writers: dict[str, Callable[[Any], str]] = {
+        "count": count, "percent": percent, "days": lambda v: days(v, unit=True), "hours": hours, "money": money,
+        "times": times, "credit": credit}
     if kind not in writers:
         return "–" if value is None else str(value)
     return writers[kind](value)

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from leadfunnel.filters import Filters
+from leadfunnel.frame_values import as_datetime
 from leadfunnel.query import QueryRunner
 from leadfunnel.sla.clock import BusinessClock, hours_between
 from leadfunnel.sla.policy import AGING_STAGES, SlaPolicy
@@ -48,7 +49,7 @@ def open_leads(runner: QueryRunner, filters: Filters, policy: SlaPolicy, as_of: 
                                               "stored_touches": stored_touches, **filters.segment_params()})
     listed = rows.filter("listed").drop("listed", "entered")
     counted = rows.filter(~pl.col("listed")).select("stage", entered_at="entered").explode("entered_at")
-    clock = (BusinessClock(policy, min(frame["entered_at"].min() for frame in (listed, counted)
+    clock = (BusinessClock(policy, min(as_datetime(frame["entered_at"].min()) for frame in (listed, counted)
                                        if frame.height).date(), as_of.date())
              if policy.aging_business_days and rows.height else None)
     limits = dict(policy.stage_limits)

@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from leadfunnel.filters import Filters
+from leadfunnel.frame_values import as_date, as_number
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.replay import EventArrays
 from leadfunnel.scoring.rules import RuleSet
@@ -186,7 +187,7 @@ def summarise(per_lead: pl.DataFrame, threshold: float, outcome: Outcome) -> Bac
     caught = per_lead.filter("caught")
     median = None
     if caught.height and "crossing_at" in per_lead.columns:
-        median = float(((caught["outcome_at"] - caught["crossing_at"]).dt.total_microseconds() / _DAY_US).median())
+        median = as_number(((caught["outcome_at"] - caught["crossing_at"]).dt.total_microseconds() / _DAY_US).median())
     return Backtest(
         outcome=outcome,
         threshold=threshold,
@@ -236,6 +237,6 @@ def handovers_by_week(per_lead: pl.DataFrame, date_from: datetime | None, date_t
     if counts.is_empty() and (date_from is None or date_to is None):
         return week_grid(date.today(), date.today() - timedelta(days=1)).with_columns(
             what_if=pl.lit(0, pl.UInt32), actual_mql=pl.lit(0, pl.UInt32))
-    first = date_from.date() if date_from is not None else counts["week"].min()
-    last = (date_to - timedelta(microseconds=1)).date() if date_to is not None else counts["week"].max()
+    first = date_from.date() if date_from is not None else as_date(counts["week"].min())
+    last = (date_to - timedelta(microseconds=1)).date() if date_to is not None else as_date(counts["week"].max())
     return on_every_week(counts, first, last, ["what_if", "actual_mql"])

@@ -51,7 +51,7 @@ def _label(value: Any) -> str:
 def _check_finite(value: Any, where: str) -> None:
     """A real number within ±MAX_RULES_NUMBER: NaN passes every `<= 0` test, and bool is an int subclass."""
     if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-            or abs(value) > MAX_RULES_NUMBER):
+            or math.fabs(value) > MAX_RULES_NUMBER):  # fabs: a float (abs of a numbers.Real is typed opaque)
         raise RuleSetError("rules.not_finite", where=_label(where), limit=int(MAX_RULES_NUMBER))
 
 

@@ -19,6 +19,7 @@ import polars as pl
 
 from leadfunnel.asof import cutoff
 from leadfunnel.filters import Filters
+from leadfunnel.frame_values import as_number
 from leadfunnel.i18n import t
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.scores import current_scores
@@ -75,8 +76,8 @@ def compliance_summary(classified: pl.DataFrame) -> dict[str, Any]:
         "overdue_open": counts["overdue"],
         "pending": counts["pending"],
         "compliance_rate": met / (met + breached) if met + breached else None,
-        "median_hours_to_first_touch": float(hours.median()) if hours.len() else None,
-        "p90_hours_to_first_touch": float(hours.quantile(0.9, "linear")) if hours.len() else None,
+        "median_hours_to_first_touch": as_number(hours.median()) if hours.len() else None,
+        "p90_hours_to_first_touch": as_number(hours.quantile(0.9, "linear")) if hours.len() else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -45,7 +46,7 @@ def download_buttons(frame: pl.DataFrame, name: str, key: str, kinds: Mapping[st
     """
     labels = labels if labels is not None else {name: t(f"column.{name}") for name in frame.columns
                                                 if f"column.{name}" in CATALOGUES["en"]}
-    kinds = kinds if kinds is not None else {name: kind_of(name) for name in frame.columns if kind_of(name)}
+    kinds = kinds if kinds is not None else {name: kind for name in frame.columns if (kind := kind_of(name))}
     row = st.container(horizontal=True)
     row.download_button(t("download.csv"), csv_bytes(frame, kinds, labels), file_name=f"{name}.csv",
                         mime="text/csv", key=f"{key}:csv", icon=":material/download:")
@@ -55,7 +56,7 @@ def download_buttons(frame: pl.DataFrame, name: str, key: str, kinds: Mapping[st
                         key=f"{key}:xlsx", icon=":material/table:")
 
 
-def long_table(frame: pl.DataFrame, name: str, key: str, **options: object) -> None:
+def long_table(frame: pl.DataFrame, name: str, key: str, **options: Any) -> None:
     """A list that can run to tens of thousands of rows (overdue leads at 1M leads): the first DISPLAY_ROWS on
     the page with a note saying so, every row in the CSV and Excel downloads."""
     table(frame.head(DISPLAY_ROWS), hide_index=True, width="stretch", **options)

@@ -10,7 +10,7 @@ Parameters: lang, money (amounts as 万円), from, to, mode, by (count accounts)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -24,7 +24,7 @@ def first_run() -> bool:
     return not st.session_state.get(RESTORED_KEY, False)
 
 
-def restore_choice(key: str, allowed: Iterable[str], default: str) -> None:
+def restore_choice(key: str, allowed: Collection[str], default: str) -> None:
     """A display setting (`lang`, `money`) from the link on the session's first run, else `default`; the key is
     both the widget's and the parameter's name."""
     if first_run() and key not in st.session_state:
