@@ -219,16 +219,16 @@ def sla_weekly_figure(weekly: pl.DataFrame) -> go.Figure:
     """Stacked bars of met / breached hand-overs per week and the compliance rate as a line."""
     weeks = weekly["week"].to_list()
     fig = go.Figure([
-        go.Bar(x=weeks, y=weekly["met"].to_list(), name=t("pack.met"), marker={"color": PALETTE[2]},
-               hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} {t('pack.met')}<extra></extra>"),
-        go.Bar(x=weeks, y=weekly["breached"].to_list(), name=t("pack.breached"), marker={"color": PALETTE[5]},
-               hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} {t('pack.breached')}<extra></extra>"),
+        go.Bar(x=weeks, y=weekly["met"].to_list(), name=t("metric.met"), marker={"color": PALETTE[2]},
+               hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} {t('metric.met')}<extra></extra>"),
+        go.Bar(x=weeks, y=weekly["breached"].to_list(), name=t("metric.breached"), marker={"color": PALETTE[5]},
+               hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:,}} {t('metric.breached')}<extra></extra>"),
         go.Scatter(x=weeks, y=weekly["compliance_rate"].to_list(), name=t("sla.compliance"), yaxis="y2",
                    mode="lines+markers", line={"color": PALETTE[0], "width": 2},
                    hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:.1%}} {t('sla.compliance')}<extra></extra>"),
     ])
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2},
-                      yaxis={"title": t("pack.handed_over"), "rangemode": "tozero"},
+                      yaxis={"title": t("metric.handed_over"), "rangemode": "tozero"},
                       yaxis2={"title": t("sla.compliance"), "overlaying": "y", "side": "right", "range": [0, 1.05],
                               "tickformat": ".0%", "dtick": 0.25, "showgrid": False})
     fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)

@@ -2,7 +2,10 @@
 pack show — its query column, its kind (how it is written) and its name and definition in the catalogues.
 
 A new channel metric is one entry here plus its column in queries/channels/channel_summary.sql; the page, the
-downloads, `report channels` and the pack pick it up from this list.
+downloads, `report channels` and the pack pick it up from this list. The scoring backtest's figures
+(BACKTEST_METRICS: the fields of scoring.backtest.Backtest, `report scores`' "backtest") and the SLA's
+(SLA_METRICS: the keys of sla.compliance.compliance_summary, `report sla`) are named and defined here too, for
+the pages and the pack alike.
 """
 
 from __future__ import annotations
@@ -45,6 +48,28 @@ CHANNEL_METRICS: tuple[Metric, ...] = (
     Metric("won_amount", "money", "metric.won_amount", "col.won_amount.help", rank=True),
 )
 RANKING_ORDER = ("lead_to_won_rate", "mql_rate", "sql_rate", "win_rate", "won_amount", "leads")
+
+# The point-in-time backtest of a hand-over threshold (the scoring page, its scenario comparison, the pack).
+# Definitions take `outcome` (what a caught lead reaches) and, for recall, `n` (the leads that reached it).
+BACKTEST_METRICS: tuple[Metric, ...] = (
+    Metric("crossed", "count", "metric.handed_over", "scoring.handed_over_help"),
+    Metric("caught", "count", "metric.caught", "scoring.caught_help"),
+    Metric("recall", "percent", "metric.recall", "scoring.recall_help"),
+    Metric("precision", "percent", "metric.precision", "scoring.precision_help"),
+    Metric("median_lead_days", "days", "metric.days_earlier", "scoring.days_earlier_help"),
+)
+
+# Hand-over follow-up (the SLA page, the pack). Time-to-touch definitions take `clock` (calendar or business).
+SLA_METRICS: tuple[Metric, ...] = (
+    Metric("compliance_rate", "percent", "sla.compliance", "sla.compliance_help"),
+    Metric("handed_over", "count", "metric.handed_over"),
+    Metric("met", "count", "metric.met"),
+    Metric("breached", "count", "metric.breached"),
+    Metric("overdue_open", "count", "metric.overdue_open"),
+    Metric("pending", "count", "metric.pending"),
+    Metric("median_hours_to_first_touch", "hours", "sla.median_to_touch", "sla.median_to_touch_help"),
+    Metric("p90_hours_to_first_touch", "hours", "sla.p90_to_touch", "sla.p90_to_touch_help"),
+)
 
 
 def by_column(metrics: tuple[Metric, ...]) -> dict[str, Metric]:

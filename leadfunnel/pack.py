@@ -18,8 +18,9 @@ from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME, Model, Outcom
 from leadfunnel.charts import channel_figure, funnel_figure, sla_weekly_figure, threshold_curve_figure
 from leadfunnel.filters import Filters, Mode
 from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta, written
+from leadfunnel.funnel import channel_summary, stage_counts
 from leadfunnel.i18n import day, language, moment, t
-from leadfunnel.metrics import CHANNEL_METRICS
+from leadfunnel.metrics import BACKTEST_METRICS, CHANNEL_METRICS, SLA_METRICS, by_column
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.pipeline import aging
 from leadfunnel.pipeline.velocity import velocity
@@ -79,8 +80,8 @@ class _Figures:
 
 def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | None, mode: Mode,
                     figures: _Figures) -> str:
-    stages = labelled(runner.run("funnel/stage_counts", filters.params(mode)), "stage", stage_label, alias="label")
-    before = ({r["stage"]: r for r in runner.run("funnel/stage_counts", previous.params(mode)).iter_rows(named=True)}
+    stages = labelled(stage_counts(runner, filters, mode), "stage", stage_label, alias="label")
+    before = ({r["stage"]: r for r in stage_counts(runner, previous, mode).iter_rows(named=True)}
               if previous else {})
     rows = [[r["label"], count(r["leads"]) if r["in_data"] else t("funnel.not_in_data"),
              count(before.get(r["stage"], {}).get("leads")),
@@ -93,7 +94,7 @@ def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | N
 
 
 def _channel_section(runner: QueryRunner, filters: Filters, mode: Mode, figures: _Figures) -> str:
-    channels = runner.run("channels/channel_summary", filters.params(mode))
+    channels = channel_summary(runner, filters, mode)
     rows = [[channel_label(r["channel"]) if m.column == "channel" else written(r[m.column], m.kind)
              for m in CHANNEL_METRICS] for r in channels.sort("leads", descending=True).iter_rows(named=True)]
     table = _table([t(m.label_for(filters.unit)) for m in CHANNEL_METRICS], rows)
@@ -140,16 +141,23 @@ def _scoring_section(runner: QueryRunner, filters: Filters, current: RuleSet, pr
                      as_of: datetime, figures: _Figures) -> str:
     engine = engine_on(runner, cutoff(as_of), filters)  # the page's engine: the same numbers
     results = [(rules, engine.summary(rules)) for rules in (current, proposed) if rules is not None]
-    header = [t("pack.scenario"), t("pack.threshold"), t("pack.handed_over"), t("pack.caught"), t("pack.recall"),
-              t("pack.precision"), t("pack.days_earlier")]
-    rows = [[rule_set_label(rules.name), f"{rules.threshold:g}", count(r.crossed), count(r.caught), percent(r.recall),
-             percent(r.precision), "–" if r.median_lead_days is None else f"{r.median_lead_days:.1f}"]
-            for rules, r in results]
+    header = [t("pack.scenario"), t("pack.threshold"), *(t(m.label) for m in BACKTEST_METRICS)]
+    rows = [[rule_set_label(rules.name), f"{rules.threshold:g}",
+             *(_backtest_cell(m.kind, r.as_dict()[m.column]) for m in BACKTEST_METRICS)] for rules, r in results]
     base = results[0][1]
     curve = curve_of(engine.outcomes(current))
     chart = figures.html(threshold_curve_figure(curve, current.threshold, base.crossed, base.recall))
     return (f"<h2>{_e(t('pack.scoring'))}</h2><p class='note'>{_e(t('pack.scoring_note', as_of=moment(as_of)))}</p>"
             f"{_table(header, rows)}{chart}")
+
+
+def _backtest_cell(kind: str, value: Any) -> str:
+    """As the scoring page writes it: days earlier as a bare number (its name says days), the rest by kind."""
+    return days(value) if kind == "days" else written(value, kind)
+
+
+# The SLA figures the pack compares with the previous period, in this order (names from the metrics catalogue).
+SLA_PACK_ROWS = ("compliance_rate", "handed_over", "met", "breached", "overdue_open", "pending")
 
 
 def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None, policy: SlaPolicy,
@@ -159,15 +167,14 @@ def _sla_section(runner: QueryRunner, filters: Filters, previous: Filters | None
         touches = ", ".join(activity_label(kind) for kind in policy.touch_types)
         note = t("sla.no_touches", touches=touches)
         return (f"<h2>{_e(t('nav.sla'))}</h2><p class='note'>{_e(policy.summary())}</p>"
-                f"<p>{_e(t('pack.handed_over'))}: {classified.height:,}. {_e(note)}</p>")
+                f"<p>{_e(t(by_column(SLA_METRICS)['handed_over'].label))}: {classified.height:,}. {_e(note)}</p>")
     now = compliance.compliance_summary(classified)
     before = compliance.compliance_summary(compliance.handovers(runner, previous, policy, as_of)) if previous else {}
-    rows = [
-        [t("sla.compliance"), percent(now["compliance_rate"]), percent(before.get("compliance_rate")),
-         rate_delta(now["compliance_rate"], before.get("compliance_rate")) or "–"],
-        *[[t(f"pack.{key}"), count(now[key]), count(before.get(key)), count_delta(now[key], before.get(key)) or "–"]
-          for key in ("handed_over", "met", "breached", "overdue_open", "pending")],
-    ]
+    rows = []
+    for metric in (by_column(SLA_METRICS)[key] for key in SLA_PACK_ROWS):
+        current, earlier = now[metric.column], before.get(metric.column)
+        delta = rate_delta(current, earlier) if metric.kind == "percent" else count_delta(current, earlier)
+        rows.append([t(metric.label), written(current, metric.kind), written(earlier, metric.kind), delta or "–"])
     parts = [f"<h2>{_e(t('nav.sla'))}</h2><p class='note'>{_e(policy.summary())}</p>",
              _table(["", t("pack.this_period"), t("pack.previous_period"), t("pack.change")], rows)]
     if classified.height:

@@ -1,4 +1,4 @@
-"""Report payloads (the CLI's JSON, the meeting's numbers) built from the query layer's frames."""
+"""Report payloads (the CLI's JSON) built from the domain functions the pages and the pack call (leadfunnel.funnel)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from leadfunnel.filters import Filters, Mode
+from leadfunnel.funnel import channel_summary, stage_counts
 from leadfunnel.metrics import CHANNEL_METRICS
 from leadfunnel.query import QueryRunner
 
@@ -16,11 +17,13 @@ CHANNEL_REPORT_COLUMNS = tuple(metric.column for metric in CHANNEL_METRICS)
 
 
 def funnel_frame(runner: QueryRunner, filters: Filters, mode: Mode) -> pl.DataFrame:
-    return runner.run("funnel/stage_counts", filters.params(mode))
+    """The funnel page's stage table (leadfunnel.funnel.stage_counts): `report funnel`'s CSV and table."""
+    return stage_counts(runner, filters, mode)
 
 
 def channel_frame(runner: QueryRunner, filters: Filters, mode: Mode) -> pl.DataFrame:
-    return runner.run("channels/channel_summary", filters.params(mode))
+    """The channels page's table (leadfunnel.funnel.channel_summary): `report channels`' CSV and table."""
+    return channel_summary(runner, filters, mode)
 
 
 def funnel_report(runner: QueryRunner, filters: Filters, mode: Mode) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from leadfunnel.metrics import CHANNEL_METRICS, RANKING_ORDER, by_column
 from leadfunnel.model import channel_label, labelled, stage_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.session import channel_attribution, run_query
+from leadfunnel.ui.session import channel_attribution, channel_summary
 from leadfunnel.ui.sidebar import ATTRIBUTION_KEY, current_view
 from leadfunnel.ui.tables import readable, table
 
@@ -21,7 +21,7 @@ unit = filters.unit
 if unit == "account":
     st.caption(t("unit.by_account"))
 
-channels = run_query("channels/channel_summary", filters.params(mode))
+channels = channel_summary(filters, mode)
 if channels.is_empty() or channels["leads"].sum() == 0:
     st.info(t("funnel.empty"))
     st.stop()

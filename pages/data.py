@@ -7,7 +7,6 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from leadfunnel.database import create_user_database
 from leadfunnel.i18n import language, localized, moment_format, t
 from leadfunnel.ingest.errors import ImportRejected
 from leadfunnel.ingest.imports import Upload
@@ -27,12 +26,20 @@ from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.imports import (
     check_spend,
     check_upload,
+    create_database,
     import_spend,
     import_upload,
     save_upload_mapping,
     saved_mappings_for,
 )
-from leadfunnel.ui.session import database_label, run_query, use_database
+from leadfunnel.ui.session import (
+    account_totals,
+    database_info,
+    database_label,
+    import_history,
+    largest_accounts,
+    use_database,
+)
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
@@ -49,7 +56,7 @@ MAPPED_FIELDS = (*LEAD_FIELDS, "email", *IDENTITY_FIELDS, *TOUCH_FIELDS)
 
 current_view()
 st.title(t("nav.data"))
-info = run_query("data/database_info").row(0, named=True)
+info = database_info()
 never = t("data.never")
 last_import = f"{info['last_import_at']:%Y-%m-%d %H:%M}" if info["last_import_at"] else never
 LOG_COLUMNS = {
@@ -61,7 +68,7 @@ LOG_COLUMNS = {
 
 
 def import_log() -> None:
-    log = run_query("data/import_log")
+    log = import_history()
     if log.height:
         log = log.with_columns(pl.col("source").replace_strict(
             {key: t(f"preset.{key}") for key in SOURCES}, default=pl.col("source"), return_dtype=pl.String))
@@ -79,7 +86,7 @@ st.caption(t("data.database", name=database_label(), leads=info["leads"], activi
 
 def accounts() -> None:
     """How many companies the leads make (what "count: accounts" counts), with the largest, to check the merging."""
-    totals = run_query("data/account_totals").row(0, named=True)
+    totals = account_totals()
     if not totals["leads"]:
         return
     with st.expander(t("data.accounts", **totals), icon=":material/domain:"):
@@ -87,7 +94,7 @@ def accounts() -> None:
             st.caption(t("data.accounts_none"))
             return
         st.caption(t("data.accounts_caption", **totals))
-        largest = run_query("data/largest_accounts", {"limit": LARGEST_ACCOUNTS})
+        largest = largest_accounts(LARGEST_ACCOUNTS)
         st.markdown(f"**{t('data.accounts.largest', n=min(LARGEST_ACCOUNTS, largest.height))}**")
         shown = largest.select("company", "account_id", "examples", "leads", "won")
         table(shown, hide_index=True, width="stretch",
@@ -105,8 +112,7 @@ if info["kind"] == "demo":
             else:
                 target = DATA_DIR / f"{name}.duckdb"
                 try:
-                    if not target.exists():
-                        create_user_database(target)
+                    create_database(target)
                 except OSError as error:
                     st.error(t("data.create_failed", target=target, error=error))
                 else:

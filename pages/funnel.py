@@ -8,7 +8,7 @@ from leadfunnel.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.i18n import day, t
 from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.session import run_query
+from leadfunnel.ui.session import funnel_by_month, funnel_stages
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
 
@@ -31,8 +31,8 @@ if by_account:
 counted = t("funnel.col_accounts") if by_account else t("funnel.col_leads")
 by = ".account" if by_account else ""  # the account wording of a help text
 
-stages = translated(run_query("funnel/stage_counts", filters.params(mode)))
-before = run_query("funnel/stage_counts", previous.params(mode)) if previous else None
+stages = translated(funnel_stages(filters, mode))
+before = funnel_stages(previous, mode) if previous else None
 by_stage = {row["stage"]: row for row in stages.iter_rows(named=True)}
 prev_stage = {row["stage"]: row for row in before.iter_rows(named=True)} if before is not None else {}
 
@@ -79,8 +79,7 @@ with numbers:
 
 st.subheader(t("funnel.by_month"))
 absent = [stage for stage, row in by_stage.items() if not row["in_data"]]  # not invented month by month either
-monthly = translated(run_query("funnel/monthly_stage_entries", filters.params(mode))
-                     .filter(~pl.col("stage").is_in(absent)))
+monthly = translated(funnel_by_month(filters, mode).filter(~pl.col("stage").is_in(absent)))
 st.plotly_chart(monthly_stage_figure(monthly), width="stretch", key="monthly_chart")
 st.caption(t("funnel.month_caption"))
 with st.expander(t("funnel.monthly_numbers")):

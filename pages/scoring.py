@@ -14,22 +14,18 @@ from leadfunnel.charts import (
 )
 from leadfunnel.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.i18n import day, moment, moment_format, t
-from leadfunnel.scoring.distribution import (
-    binned_by_group,
-    by_channel,
-    nice_bin_width,
-    top_open_leads,
-    with_outcome_group,
-)
+from leadfunnel.metrics import BACKTEST_METRICS, by_column
+from leadfunnel.scoring.distribution import binned_by_group, by_channel, nice_bin_width, with_outcome_group
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, rule_set_label
-from leadfunnel.scoring.scores import score_query
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.rule_sets import edited_rules, save_load_manage, saved_rule_set, saved_rule_set_names
 from leadfunnel.ui.scoring_sections import learned_weights_section, scenario_comparison
-from leadfunnel.ui.session import run_query, scoring_engine
+from leadfunnel.ui.session import lead_scores, scoring_engine, top_open_leads
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
 from leadfunnel.ui.tables import table
+
+BACKTEST = by_column(BACKTEST_METRICS)  # the figures' names and definitions
 
 filters, _ = current_view()
 as_of = current_as_of()
@@ -93,7 +89,7 @@ if not rollup.counts["n"].any() and not rules.fit:  # nothing to score by: say s
 start = datetime.combine(filters.date_from, time()) if filters.date_from else None
 end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
 end = min(end, bound) if end else bound
-scores = run_query(*score_query(bound, rules))  # the threshold plays no part
+scores = lead_scores(bound, rules)  # the threshold plays no part
 scored = with_outcome_group(rollup.leads, bound, scores)
 
 
@@ -117,15 +113,16 @@ def threshold_and_backtest(untried: RuleSet) -> None:
 
     st.subheader(t("scoring.backtest", outcome=reached))
     metrics = st.columns(5)
-    metrics[0].metric(t("pack.handed_over"), count(result.crossed),
+    crossed, caught, recall, precision = (BACKTEST[c] for c in ("crossed", "caught", "recall", "precision"))
+    metrics[0].metric(t(crossed.label), count(result.crossed),
                       _delta(count_delta(result.crossed, baseline.crossed)), delta_color="off",
-                      help=t("scoring.handed_over_help"))
-    metrics[1].metric(t("pack.caught"), count(result.caught), _delta(count_delta(result.caught, baseline.caught)),
-                      help=t("scoring.caught_help", outcome=reached))
-    metrics[2].metric(t("pack.recall"), percent(result.recall), _delta(rate_delta(result.recall, baseline.recall)),
-                      help=t("scoring.recall_help", n=result.positives, outcome=reached))
-    metrics[3].metric(t("pack.precision"), percent(result.precision),
-                      _delta(rate_delta(result.precision, baseline.precision)), help=t("scoring.precision_help"))
+                      help=t(crossed.definition))
+    metrics[1].metric(t(caught.label), count(result.caught), _delta(count_delta(result.caught, baseline.caught)),
+                      help=t(caught.definition, outcome=reached))
+    metrics[2].metric(t(recall.label), percent(result.recall), _delta(rate_delta(result.recall, baseline.recall)),
+                      help=t(recall.definition, n=result.positives, outcome=reached))
+    metrics[3].metric(t(precision.label), percent(result.precision),
+                      _delta(rate_delta(result.precision, baseline.precision)), help=t(precision.definition))
     lead_time_slot = metrics[4].empty()
     st.caption(t("scoring.backtest_caption", leads=result.leads, as_of=moment(as_of), positives=result.positives,
                  outcome=reached, name=rule_set_label(saved.name), threshold=f"{saved.threshold:g}"))
@@ -158,10 +155,11 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     # so the numbers, the curve and the distribution paint first.
     with weekly_column, st.spinner(t("scoring.replaying")):
         timing = engine.timing(tried, saved, start, end)
-        lead_time_slot.metric(t("pack.days_earlier"), days(timing.lead_days),
+        earlier = BACKTEST["median_lead_days"]
+        lead_time_slot.metric(t(earlier.label), days(timing.lead_days),
                               _delta(None if timing.lead_days is None or timing.baseline_days is None
                                      else f"{timing.lead_days - timing.baseline_days:+.1f}"),
-                              help=t("scoring.days_earlier_help", outcome=reached))
+                              help=t(earlier.definition, outcome=reached))
         st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
         st.plotly_chart(weekly_handover_figure(timing.weekly), width="stretch", key="weekly_handovers")
         st.caption(t("scoring.weekly_caption", what_if=f"{timing.what_if_per_week:,.1f}",
@@ -178,7 +176,7 @@ learned_weights_section(bound, filters, rules, outcome, reached, as_of, THRESHOL
 # --- leads to look at ------------------------------------------------------------------------------
 
 st.subheader(t("scoring.top_leads"))
-top_leads = top_open_leads(scored, bound, run_query)
+top_leads = top_open_leads(scored, bound)
 table(top_leads, hide_index=True, width="stretch", column_config={
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"),
     "owner": t("sidebar.owner"), "score": st.column_config.NumberColumn(t("sla.score"), format="%.1f"),

@@ -7,16 +7,9 @@ import streamlit as st
 from leadfunnel.charts import sla_weekly_figure
 from leadfunnel.format import count, count_delta, hours, percent, rate_delta
 from leadfunnel.i18n import day, localized, moment, moment_format, t
+from leadfunnel.metrics import SLA_METRICS, by_column
 from leadfunnel.model import ACTIVITY_TYPES, activity_label, channel_label, labelled, stage_label
-from leadfunnel.sla.compliance import (
-    compliance_summary,
-    feedback_loop,
-    grouped,
-    handover_scores,
-    has_sales_touches,
-    overdue_now,
-    weekly,
-)
+from leadfunnel.sla.compliance import compliance_summary, feedback_loop, grouped, overdue_now, weekly
 from leadfunnel.sla.policy import (
     AGING_STAGES,
     HOLIDAY_COUNTRIES,
@@ -29,8 +22,9 @@ from leadfunnel.ui.session import (
     TRIED_POLICY_KEY,
     agreed_policy,
     policy_in_force,
-    runner,
+    sales_touches_in_data,
     save_agreed_policy,
+    sla_handover_scores,
     sla_handovers,
 )
 from leadfunnel.ui.sidebar import current_as_of, current_view
@@ -39,9 +33,16 @@ from leadfunnel.ui.tables import table
 TIMEZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Singapore", "Asia/Shanghai", "Europe/London", "Europe/Berlin",
              "America/New_York", "America/Los_Angeles", "UTC")
 
+SLA = by_column(SLA_METRICS)  # the figures' names and definitions
+
+
+def metric_name(key: str) -> str:
+    """An SLA figure's name, from the metrics catalogue."""
+    return t(SLA[key].label)
+
+
 filters, _ = current_view()
 as_of = current_as_of()
-query_runner = runner()
 LEAD_COLUMNS = {
     "lead_id": t("pack.lead"), "company": t("pack.company"), "channel": t("col.channel"), "owner": t("sidebar.owner"),
     "handover_at": st.column_config.DatetimeColumn(t("pack.handed_over_at"), format=moment_format()),
@@ -121,8 +122,8 @@ classified = sla_handovers(filters, policy, as_of)
 if classified.is_empty():
     st.info(t("sla.empty"))
     st.stop()
-if not has_sales_touches(query_runner, policy, as_of):  # missing data is not bad performance
-    st.metric(t("pack.handed_over"), count(classified.height))
+if not sales_touches_in_data(policy, as_of):  # missing data is not bad performance
+    st.metric(metric_name("handed_over"), count(classified.height))
     st.info(t("sla.no_touches", touches=", ".join(activity_label(k) for k in policy.touch_types)),
             icon=":material/info:")
     st.stop()
@@ -132,16 +133,15 @@ before = compliance_summary(sla_handovers(previous_filters, policy, as_of)) if p
 
 
 metrics = st.columns(7)
-metrics[0].metric(t("sla.compliance"), percent(now["compliance_rate"]),
-                  rate_delta(now["compliance_rate"], before.get("compliance_rate")), help=t("sla.compliance_help"))
+metrics[0].metric(metric_name("compliance_rate"), percent(now["compliance_rate"]),
+                  rate_delta(now["compliance_rate"], before.get("compliance_rate")),
+                  help=t(SLA["compliance_rate"].definition))
 for column, key, colour in ((metrics[1], "met", "normal"), (metrics[2], "breached", "inverse"),
                             (metrics[3], "overdue_open", "inverse"), (metrics[4], "pending", "off")):
-    column.metric(t(f"pack.{key}"), count(now[key]), count_delta(now[key], before.get(key)), delta_color=colour)
+    column.metric(metric_name(key), count(now[key]), count_delta(now[key], before.get(key)), delta_color=colour)
 clock = t(f"sla.clock.{policy.clock}")
-metrics[5].metric(t("sla.median_to_touch"), hours(now["median_hours_to_first_touch"]),
-                  help=t("sla.median_to_touch_help", clock=clock))
-metrics[6].metric(t("sla.p90_to_touch"), hours(now["p90_hours_to_first_touch"]),
-                  help=t("sla.p90_to_touch_help", clock=clock))
+for column, key in ((metrics[5], "median_hours_to_first_touch"), (metrics[6], "p90_hours_to_first_touch")):
+    column.metric(metric_name(key), hours(now[key]), help=t(SLA[key].definition, clock=clock))
 if previous_filters:
     st.caption(t("sla.compared", n=now["handed_over"], start=day(previous_filters.date_from),
                  end=day(previous_filters.date_to)))
@@ -151,13 +151,11 @@ st.plotly_chart(sla_weekly_figure(weekly(classified)), width="stretch", key="sla
 st.caption(t("sla.by_week_caption"))
 
 BREAKDOWN_COLUMNS = {
-    "handed_over": st.column_config.NumberColumn(t("pack.handed_over")),
-    "met": st.column_config.NumberColumn(t("pack.met")),
-    "breached": st.column_config.NumberColumn(t("pack.breached")),
-    "overdue_open": st.column_config.NumberColumn(t("pack.overdue_open")),
-    "pending": st.column_config.NumberColumn(t("pack.pending")),
-    "compliance_rate": st.column_config.NumberColumn(t("sla.compliance"), format="%.1f%%"),
-    "median_hours_to_first_touch": st.column_config.NumberColumn(t("sla.median_to_touch"), format="localized"),
+    **{key: st.column_config.NumberColumn(metric_name(key))
+       for key in ("handed_over", "met", "breached", "overdue_open", "pending")},
+    "compliance_rate": st.column_config.NumberColumn(metric_name("compliance_rate"), format="%.1f%%"),
+    "median_hours_to_first_touch": st.column_config.NumberColumn(metric_name("median_hours_to_first_touch"),
+                                                                 format="localized"),
 }
 for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), ("owner", "channel"),
                              (t("sidebar.owner"), t("col.channel")), strict=True):
@@ -169,8 +167,8 @@ for tab, field, label in zip(st.tabs([t("sla.by_owner"), t("sla.by_channel")]), 
     with tab:  # the download has the rate as a fraction: Excel writes it as a percentage
         download_buttons(breakdown, f"sla-by-{field}-{span(filters)}", f"sla_{field}")
 
-st.subheader(t("pack.overdue_open"))
-scores = handover_scores(query_runner, classified, as_of)
+st.subheader(metric_name("overdue_open"))
+scores = sla_handover_scores(filters, policy, as_of)
 overdue = labelled(overdue_now(classified, scores), "channel", channel_label)
 if overdue.is_empty():
     st.success(t("sla.none_overdue"))
@@ -189,7 +187,7 @@ accepted = loop["by_channel"]["accepted"].sum()
 st.caption(t("sla.feedback_caption", rate=percent(accepted / with_feedback), n=with_feedback) if with_feedback
            else t("sla.no_feedback"))
 ACCEPTANCE_COLUMNS = {
-    "handed_over": st.column_config.NumberColumn(t("pack.handed_over")),
+    "handed_over": st.column_config.NumberColumn(metric_name("handed_over")),
     "with_feedback": st.column_config.NumberColumn(t("sla.with_feedback")),
     "accepted": st.column_config.NumberColumn(t("sla.accepted")),
     "rejected": st.column_config.NumberColumn(t("sla.rejected")),

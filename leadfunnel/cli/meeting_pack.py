@@ -14,6 +14,7 @@ from leadfunnel.cli.options import (
     DEFAULT_MODEL_CHOICE,
     DEFAULT_OUTCOME_CHOICE,
     AsOfOption,
+    ByOption,
     ChannelOption,
     DbOption,
     FromOption,
@@ -22,6 +23,7 @@ from leadfunnel.cli.options import (
     ModeOption,
     OutcomeChoice,
     ToOption,
+    UnitChoice,
     date_of,
 )
 from leadfunnel.cli.output import fail, say
@@ -52,6 +54,7 @@ def pack(
     = DEFAULT_MODEL_CHOICE,
     outcome: Annotated[OutcomeChoice, typer.Option(help="The conversion that table credits.")]
     = DEFAULT_OUTCOME_CHOICE,
+    by: ByOption = UnitChoice.lead,
 ) -> None:
     """Write the meeting pack: one self-contained HTML file (funnel, channels, scoring, SLA) for a scheduler."""
     try:
@@ -59,7 +62,8 @@ def pack(
     except (OSError, RuleSetError) as error:
         raise fail(f"{rules_file}: {error}") from None
     set_language(lang.value)
-    filters = Filters(date_from=date_of(date_from), date_to=date_of(date_to), channels=tuple(channel or ()))
+    filters = Filters(date_from=date_of(date_from), date_to=date_of(date_to), channels=tuple(channel or ()),
+                      unit=by.value)
     with open_for_reading(db) as runner:
         instant = as_of or default_as_of(runner)
         document = build_pack(runner, filters, mode.value, DEFAULT_RULES, proposed, load_policy(runner.con), instant,

@@ -2,7 +2,9 @@
 
 Without decay a score is a weighted count, so it comes from the per-lead rollup (one row per lead) less the
 activities at or after the instant; with decay, or points on a type the rollup has no column for, every
-activity is read (lead_scores.sql). Both give the same numbers (tests/unit/test_scoring.py).
+activity is read (lead_scores.sql). Both give the same numbers (tests/unit/test_scoring.py). Which of the two
+runs is decided here, and only here: the pages (through the session's cache), the SLA, the reports and the CLI
+all call `current_scores`.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet
 def current_scores(runner: QueryRunner, as_of: datetime, rules: RuleSet | None = None,
                    lead_ids: Sequence[str] | None = None) -> pl.DataFrame:
     """`lead_id, score` for every lead created before `as_of` (or only those in `lead_ids`), from activities
-    strictly before it."""
-    return runner.run(*score_query(as_of, rules or DEFAULT_RULES, lead_ids))
+    strictly before it. The threshold plays no part."""
+    return runner.run(*_score_query(as_of, rules or DEFAULT_RULES, lead_ids))
 
 
-def score_query(as_of: datetime, rules: RuleSet, lead_ids: Sequence[str] | None = None) -> tuple[str, dict[str, Any]]:
-    """The query and parameters for these scores (for a caller with its own, e.g. cached, way to run queries)."""
+def _score_query(as_of: datetime, rules: RuleSet, lead_ids: Sequence[str] | None = None) -> tuple[str, dict[str, Any]]:
+    """The query (the rollup's when it gives exact scores, else every activity's) and its parameters."""
     selection = {"as_of": as_of, "lead_ids": None if lead_ids is None else list(lead_ids)}
     if rollup_scores_apply(rules):
         return "scoring/lead_scores_rollup", selection | rollup_params(rules)

@@ -1,4 +1,4 @@
-"""The Data page's database calls: saved mappings, the check and the import of an upload, spend files.
+"""The Data page's database calls: a new database, saved mappings, the check and the import of an upload, spend files.
 
 The page hands over what the reader chose and gets results back; the connections (the shared reader, a
 writer from `session.writing`) stay here.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from leadfunnel.database import create_user_database
 from leadfunnel.ingest.canonical import check_canonical, import_canonical
 from leadfunnel.ingest.errors import RowProblem
 from leadfunnel.ingest.imports import Check, Upload, check, commit
@@ -17,6 +18,12 @@ from leadfunnel.ingest.saved_mappings import SavedMapping, mappings_for, save_ma
 from leadfunnel.ingest.store import WriteSummary
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
 from leadfunnel.ui.session import runner, writing
+
+
+def create_database(target: Path) -> None:
+    """A new, empty database file at `target` for the reader's own data (one already there is kept as it is)."""
+    if not target.exists():
+        create_user_database(target)
 
 
 def saved_mappings_for(headers: list[str]) -> list[SavedMapping]:

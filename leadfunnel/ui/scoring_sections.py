@@ -13,6 +13,7 @@ import streamlit as st
 from leadfunnel.filters import Filters
 from leadfunnel.format import days, percent
 from leadfunnel.i18n import day, localized, t
+from leadfunnel.metrics import BACKTEST_METRICS, by_column
 from leadfunnel.scoring.backtest import Outcome
 from leadfunnel.scoring.engine import ScoringEngine
 from leadfunnel.scoring.learn import NotEnoughHistory
@@ -30,15 +31,17 @@ def scenario_comparison(engine: ScoringEngine, names: list[str], start: datetime
     first = first_column.selectbox(t("scoring.scenario_a"), names, key="compare_a", format_func=rule_set_label)
     second = second_column.selectbox(t("scoring.scenario_b"), names, index=min(1, len(names) - 1), key="compare_b",
                                      format_func=rule_set_label)
+    name_of = {column: t(metric.label) for column, metric in by_column(BACKTEST_METRICS).items()}  # the catalogue's
     scenarios = []
     for name in (first, second):
         candidate = saved_rule_set(name)
         summary, handed_per_week = engine.scenario(candidate, start, end)
         scenarios.append({
             t("scoring.rule_set"): rule_set_label(name), t("pack.threshold"): candidate.threshold,
-            t("pack.handed_over"): summary.crossed, t("scoring.per_week"): round(handed_per_week, 1),
-            t("pack.caught"): summary.caught, t("pack.recall"): percent(summary.recall),
-            t("pack.precision"): percent(summary.precision), t("pack.days_earlier"): days(summary.median_lead_days),
+            name_of["crossed"]: summary.crossed, t("scoring.per_week"): round(handed_per_week, 1),
+            name_of["caught"]: summary.caught, name_of["recall"]: percent(summary.recall),
+            name_of["precision"]: percent(summary.precision),
+            name_of["median_lead_days"]: days(summary.median_lead_days),
         })
     comparison_table = pl.DataFrame(scenarios)
     table(comparison_table, hide_index=True, width="stretch")

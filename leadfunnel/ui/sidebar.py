@@ -14,7 +14,7 @@ from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, mome
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
-from leadfunnel.ui.session import database_location, linked_database_name, run_query
+from leadfunnel.ui.session import data_bounds, database_location, filter_options, linked_database_name
 
 DEFAULT_DAYS = 92  # about a quarter
 DEFAULT_MODE: Mode = "period"
@@ -53,8 +53,8 @@ def money_picker() -> MoneyStyle:
 
 def sidebar() -> tuple[Filters, Mode, datetime]:
     """Draw the shared filters and the as-of instant and return what they select; the view is mirrored in the URL."""
-    bounds = run_query("data/date_bounds").row(0, named=True)
-    options = run_query("data/filter_options")
+    bounds = data_bounds()
+    options = filter_options()
     first_day, last_day, now = bounds["first_day"], bounds["last_day"], bounds["now"]
     with st.sidebar:
         st.header(t("sidebar.filters"))

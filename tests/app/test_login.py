@@ -22,18 +22,22 @@ AUTH = {
 
 @pytest.fixture
 def queries(monkeypatch) -> list[str]:
-    """Names of the queries the run asked for: none may run before the user is let in."""
-    from leadfunnel.ui import session
+    """Names of the queries the run asked for: none may run before the user is let in. Recorded where every query
+    runs (QueryRunner.run, under the pages' domain calls), with the result cache emptied first so that none is
+    answered from it unrecorded."""
+    import streamlit as st
+
+    from leadfunnel.query import QueryRunner
 
     asked: list[str] = []
-    original = session.run_query
+    original = QueryRunner.run
 
-    def recording(name, params=None):
+    def recording(self, name, params=None):
         asked.append(name)
-        return original(name, params)
+        return original(self, name, params)
 
-    monkeypatch.setattr(session, "run_query", recording)
-    monkeypatch.setattr("leadfunnel.ui.sidebar.run_query", recording)
+    st.cache_data.clear()
+    monkeypatch.setattr(QueryRunner, "run", recording)
     return asked
 
 

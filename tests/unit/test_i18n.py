@@ -106,3 +106,16 @@ def test_storage_and_schema_errors_read_in_the_readers_language(tmp_path):
         con.close()
     assert "this version reads" in str(raised.value)
     assert "leadfunnel のデータベースではないファイルは使えません" in localized(raised.value, "ja")
+
+
+def test_every_literal_key_the_code_asks_for_is_in_the_catalogue():
+    """A renamed or deleted key fails here, not as a KeyError on a reader's screen."""
+    sources = [PROJECT / "dashboard.py", *(PROJECT / "pages").glob("*.py"), *(PROJECT / "leadfunnel").rglob("*.py")]
+    missing = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in CATALOGUES["en"]):
+                missing.append(f"{path.relative_to(PROJECT)}:{node.lineno}: {node.args[0].value}")
+    assert missing == []
