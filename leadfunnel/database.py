@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
+from duckdb.func import FunctionNullHandling, PythonUDFType
 
 from leadfunnel.accounts import account_keys
 from leadfunnel.i18n import LocalizedRuntimeError
@@ -26,7 +29,9 @@ from leadfunnel.paths import QUERY_DIR
 # 10: stage_entries_by_account (account stage entries of unfiltered views) and the latest sales touches per lead in
 #     lead_activity_rollup (stuck leads at the data's now).
 # 11: activities.channel and .campaign, the spend table, import_log.spend_added/.spend_replaced (attribution).
-SCHEMA_VERSION = 11
+# 12: the macros lead_fit (scoring) and view_stage_entries (funnel and channels); lead_activity_rollup's counts before
+#     the SQL and won times renamed before_sql_<type> / before_won_<type> (were sql_<type> / won_<type>).
+SCHEMA_VERSION = 12
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
     6: ("rule_fit", """CREATE TABLE rule_fit_6 AS SELECT * FROM rule_fit;
@@ -40,6 +45,11 @@ MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQ
 }
 MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
+# A line of a queries/ file that ends in this comment stands for one line per canonical activity type
+# (leadfunnel.model.ACTIVITY_TYPES, in that order): `{type}` in it is the type, `{code}` its position (1, 2, …). The
+# per-type columns (the rollup's counts, the scores' terms) thus follow the model instead of a hand-written list.
+EACH_ACTIVITY_TYPE = "-- for each activity type"
+_PLAIN_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
 # Nothing is ever fetched or loaded behind the product's back: a SQLite file given as --db would otherwise
@@ -72,6 +82,68 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     Extension auto-install and auto-load are off, so opening or querying never reaches the network.
     """
     return duckdb.connect(str(path), read_only=read_only, config=dict(NO_AUTOMATIC_EXTENSIONS))
+
+
+def read_sql(path: Path) -> str:
+    """The SQL of a file in queries/, its per-activity-type lines expanded (EACH_ACTIVITY_TYPE)."""
+    sql = path.read_text(encoding="utf-8")
+    if EACH_ACTIVITY_TYPE not in sql:
+        return sql
+    from leadfunnel.model import ACTIVITY_TYPES  # here: the model imports Polars, which opening a file does not need
+
+    return expand_activity_types(sql, ACTIVITY_TYPES)
+
+
+def expand_activity_types(sql: str, activity_types: Sequence[str]) -> str:
+    """Each line ending in EACH_ACTIVITY_TYPE once per activity type, `{type}` and `{code}` filled in.
+
+    The types are fixed identifiers of the code, never user text; they are still refused unless they are plain
+    lower-case identifiers, since they become column names and SQL string literals.
+    """
+    for activity_type in activity_types:
+        if not _PLAIN_IDENTIFIER.fullmatch(activity_type):
+            raise ValueError(f"not a plain identifier, so not an activity type for SQL: {activity_type!r}")
+    lines = []
+    for line in sql.splitlines():
+        body = line.rstrip()
+        if not body.endswith(EACH_ACTIVITY_TYPE):
+            lines.append(line)
+            continue
+        template = body.removesuffix(EACH_ACTIVITY_TYPE).rstrip()
+        lines += [template.replace("{type}", activity_type).replace("{code}", str(code))
+                  for code, activity_type in enumerate(activity_types, start=1)]
+    return "\n".join(lines) + ("\n" if sql.endswith("\n") else "")
+
+
+def model_sql(*, portable: bool = False) -> Iterator[str]:
+    """The model's statements (queries/model), file by file in name order; `portable`: for a DuckLake."""
+    for model_file in sorted(MODEL_DIR.glob("*.sql")):
+        sql = read_sql(model_file)
+        yield portable_sql(sql) if portable else sql
+
+
+def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate such as count(*)), after `execute`."""
+    row = result.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN; COMMIT when the block ends, ROLLBACK (and the error raised again) when it or the COMMIT fails.
+
+    A failed COMMIT is followed by the ROLLBACK too: its "no transaction is active" then carries the commit's
+    error as context (leadfunnel.lake tells a DuckLake commit conflict by it).
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def initialise(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> None:
@@ -116,12 +188,9 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _apply_model(con: duckdb.DuckDBPyConnection) -> None:
-    on_lake = con.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
-                          ).fetchone()[0] == "ducklake"
-    for model_file in sorted(MODEL_DIR.glob("*.sql")):
-        sql = model_file.read_text(encoding="utf-8")
-        if on_lake:
-            sql = portable_sql(sql)  # a lake refuses key and CHECK constraints
+    on_lake = one_row(con.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()")
+                      )[0] == "ducklake"
+    for sql in model_sql(portable=on_lake):  # a lake refuses key and CHECK constraints
         con.execute(sql)
     refresh_rollups(con)
 
@@ -169,16 +238,16 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the derived tables (queries/rollups) from the stored data; every write calls this."""
     _register_account_key(con)
     for rollup_file in sorted(ROLLUP_DIR.glob("*.sql")):
-        con.execute(rollup_file.read_text(encoding="utf-8"))
+        con.execute(read_sql(rollup_file))
 
 
 def _register_account_key(con: duckdb.DuckDBPyConnection) -> None:
     """accounts.account_keys as the SQL function account_key(account_id, company) on this connection (NFKC and the
     legal forms are Python's: DuckDB has no NFKC)."""
-    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'account_key'").fetchone()[0]:
+    if one_row(con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'account_key'"))[0]:
         return  # registered by another cursor of this database: functions are shared by them
     con.create_function("account_key", account_keys, [duckdb.sqltype("VARCHAR")] * 2, duckdb.sqltype("VARCHAR"),
-                        type="arrow", null_handling="special", side_effects=False)
+                        type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL, side_effects=False)
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
@@ -191,25 +260,20 @@ def upgrade(con: duckdb.DuckDBPyConnection, path: Path | str) -> bool:
     found = schema_version(con)
     if found is None or found > SCHEMA_VERSION:
         check_schema(con, path)
-    if found == SCHEMA_VERSION:
+    if found is None or found == SCHEMA_VERSION:  # None: refused by check_schema above
         return False
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for version, (table, steps) in sorted(MIGRATIONS.items()):
             if found < version and _has_table(con, table):
                 con.execute(steps)
-        _apply_model(con)  # ends with refresh_rollups: derived tables gain new columns (9: account_key; 10: ...)
+        _apply_model(con)  # ends with refresh_rollups: derived tables are rebuilt (9: account_key; 12: before_sql_…)
         con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return True
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND schema_name = 'main' "
-                       "AND database_name = current_database()", {"name": name}).fetchone()[0] > 0
+    return one_row(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND schema_name = 'main' "
+                               "AND database_name = current_database()", {"name": name}))[0] > 0
 
 
 def stored_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -248,10 +312,10 @@ def contents(con: duckdb.DuckDBPyConnection) -> Contents:
     value = read_meta(con, "schema_version")
     if value is not None:
         return "leadfunnel" if schema_version(con) is not None else "unreadable_version"
-    objects = con.execute(
+    objects = one_row(con.execute(
         "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND NOT internal) "
         "+ (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal)"
-    ).fetchone()[0]
+    ))[0]
     return "empty" if objects == 0 else "foreign"
 
 

@@ -28,7 +28,7 @@ import duckdb
 
 from leadfunnel import database
 from leadfunnel.extensions import extension_directory, load_extensions, load_object_storage
-from leadfunnel.storage import WRITER_WAIT_SECONDS, LakeError, StorageBusy, sql_string
+from leadfunnel.storage import WRITER_WAIT_SECONDS, LakeError, StorageBusy, closed_on_error, sql_string
 
 LAKE_PREFIX = "ducklake:"
 CATALOG_PREFIX = "postgres:"
@@ -46,7 +46,7 @@ def is_lake_location(location: Path | str) -> bool:
     return str(location).startswith(LAKE_PREFIX)
 
 
-def _config() -> dict[str, str | bool]:
+def _config() -> dict[str, str | bool | int | float | list[str]]:
     """Nothing is downloaded or loaded behind our back (database.NO_AUTOMATIC_EXTENSIONS): the lake's main
     database names its type, which loads DuckLake from this directory, and the rest is LOADed by name."""
     return {"extension_directory": str(extension_directory()), **database.NO_AUTOMATIC_EXTENSIONS}
@@ -58,8 +58,8 @@ def initialise_lake(con: duckdb.DuckDBPyConnection, *, kind: str = "user") -> No
     """database.initialise for a lake: the model without constraints, all in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for model_file in sorted(database.MODEL_DIR.glob("*.sql")):
-            con.execute(database.portable_sql(model_file.read_text(encoding="utf-8")))
+        for sql in database.model_sql(portable=True):
+            con.execute(sql)
         database.refresh_rollups(con)
         con.execute("INSERT INTO meta VALUES ('schema_version', $v), ('kind', $k), ('data_version', $d)",
                     {"v": str(database.SCHEMA_VERSION), "k": kind, "d": uuid.uuid4().hex})
@@ -121,12 +121,8 @@ class LakeStorage:
         if not self.exists():
             raise FileNotFoundError(f"{self.location}: no DuckLake in this PostgreSQL database yet; import into "
                                     "it first (the data path is needed then: set LEADFUNNEL_LAKE_DATA)")
-        con = self._connect(read_only=True)
-        try:
+        with closed_on_error(self._connect(read_only=True)) as con:
             _allow_data_files(con)
-        except BaseException:
-            con.close()
-            raise
         return con
 
     @contextmanager
@@ -197,11 +193,8 @@ class LakeStorage:
             con = duckdb.connect(path, read_only=read_only, config=_config())
         except duckdb.Error as error:
             raise LakeError(f"cannot open {self.location}: {error}") from error
-        try:
+        with closed_on_error(con):
             load_object_storage(con)
-        except BaseException:
-            con.close()
-            raise
         return con
 
     def _catalog_connection(self) -> duckdb.DuckDBPyConnection:
@@ -264,8 +257,8 @@ def _writer_lock(con: duckdb.DuckDBPyConnection, catalog: str, location: str) ->
         side.execute("BEGIN TRANSACTION")
         try:
             deadline = time.monotonic() + WRITER_WAIT_SECONDS
-            while not side.execute(f"SELECT * FROM postgres_query('{_LOCK_DATABASE}', "
-                                   f"'SELECT pg_try_advisory_xact_lock({int(WRITER_LOCK_KEY)})')").fetchone()[0]:
+            while not database.one_row(side.execute(f"SELECT * FROM postgres_query('{_LOCK_DATABASE}', "
+                                                    f"'SELECT pg_try_advisory_xact_lock({int(WRITER_LOCK_KEY)})')"))[0]:
                 if time.monotonic() > deadline:
                     raise StorageBusy("storage.writer_busy", location=location,
                                       seconds=f"{WRITER_WAIT_SECONDS:.0f}")

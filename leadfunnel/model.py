@@ -52,6 +52,8 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "feedback": FEEDBACK_SCHEMA,
     "spend": SPEND_SCHEMA,
 }
+# The SQL type of each Polars type in the schemas above (the DDL's column types).
+SQL_TYPES: dict[pl.DataType, str] = {pl.String(): "VARCHAR", pl.Datetime("us"): "TIMESTAMP", pl.Float64(): "DOUBLE"}
 
 # Canonical first-touch channels. Imported values outside this list are kept as they are.
 CHANNEL_LABELS: dict[str, str] = {

@@ -11,11 +11,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from leadfunnel import database
-from leadfunnel.model import TABLE_SCHEMAS
-from leadfunnel.storage import LakeError, sql_string
+from leadfunnel.model import SQL_TYPES, TABLE_SCHEMAS
+from leadfunnel.storage import LakeError, closed_on_error, sql_string
 
 PARQUET_PREFIX = "parquet:"
 
@@ -55,8 +54,7 @@ class ParquetFolderStorage:
         sources = self._table_sources()
         if "leads" not in sources:
             raise FileNotFoundError(f"{self.folder}: no leads/ folder (or leads.parquet) of Parquet files")
-        con = database.connect(":memory:")
-        try:
+        with closed_on_error(database.connect(":memory:")) as con:
             database.initialise(con, kind="parquet")
             for table, schema in TABLE_SCHEMAS.items():
                 pattern = sources.get(table)
@@ -66,7 +64,7 @@ class ParquetFolderStorage:
                     "SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet($p, hive_partitioning = true, "
                     "union_by_name = true))", {"p": pattern}).fetchall()}
                 columns = ", ".join(
-                    f'CAST({_quoted(name) if name in found else "NULL"} AS {_sql_type(dtype)}) AS {_quoted(name)}'
+                    f'CAST({_quoted(name) if name in found else "NULL"} AS {SQL_TYPES[dtype]}) AS {_quoted(name)}'
                     for name, dtype in schema.items())
                 con.execute(f"DROP TABLE {table}")
                 con.execute(f"CREATE VIEW {table} AS SELECT {columns} FROM read_parquet({sql_string(pattern)}, "
@@ -75,9 +73,6 @@ class ParquetFolderStorage:
             con.execute("UPDATE meta SET value = $v WHERE key = 'data_version'", {"v": self.snapshot()})
             # The views read the folder on every query: keep it readable after database.lock_down.
             con.execute("SET allowed_directories = $directories", {"directories": [f"{self.folder.resolve()}/"]})
-        except BaseException:
-            con.close()
-            raise
         return con
 
     @contextmanager
@@ -101,10 +96,3 @@ class ParquetFolderStorage:
 
 def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_type(dtype: pl.DataType) -> str:
-    """The model's column type for a store schema's Polars type."""
-    if isinstance(dtype, pl.Datetime):
-        return "TIMESTAMP"
-    return "DOUBLE" if dtype == pl.Float64 else "VARCHAR"

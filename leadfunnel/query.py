@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from leadfunnel.database import data_version
+from leadfunnel.database import data_version, read_sql
 from leadfunnel.paths import QUERY_DIR
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -24,11 +24,12 @@ _LINE_COMMENT = re.compile(r"--[^\n]*")
 
 @cache
 def load_query(name: str) -> tuple[str, frozenset[str]]:
-    """The SQL of `queries/<name>.sql` and the `$parameters` it uses."""
+    """The SQL of `queries/<name>.sql` (per-activity-type lines expanded: database.read_sql) and the `$parameters`
+    it uses."""
     path = (QUERY_DIR / f"{name}.sql").resolve()
     if QUERY_DIR.resolve() not in path.parents:
         raise ValueError(f"not a query name: {name!r}")
-    sql = path.read_text(encoding="utf-8")
+    sql = read_sql(path)
     names = frozenset(_PARAMETER.findall(_LINE_COMMENT.sub("", sql)))
     return sql, names
 

@@ -186,6 +186,16 @@ class FileStorage:
                 leftover.unlink()
 
 
+@contextmanager
+def closed_on_error(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """For setting up a connection before handing it over: closed, and the error raised again, if the block fails."""
+    try:
+        yield con
+    except BaseException:
+        con.close()
+        raise
+
+
 def sql_string(value: Path | str) -> str:
     """A SQL string literal for a statement that takes no bound parameters (ATTACH, EXPORT DATABASE)."""
     text = str(value)

@@ -11,6 +11,8 @@ from typing import Any
 
 from leadfunnel.i18n import LocalizedError, Message
 
+NO_SUCH_LEAD = "import.no_such_lead"  # a row (activity, feedback) whose lead is neither stored nor imported with it
+
 
 @dataclass(frozen=True)
 class RowProblem:

@@ -7,20 +7,19 @@ when the user accepted to leave the rejected ones out, or everything when nothin
 from __future__ import annotations
 
 import hashlib
+from contextlib import closing
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
 from leadfunnel.i18n import Message
-from leadfunnel.ingest.errors import ImportRejected, RowProblem
+from leadfunnel.ingest.errors import NO_SUCH_LEAD, ImportRejected, RowProblem
 from leadfunnel.ingest.mapping import FILE, LINE, Prepared, prepare
 from leadfunnel.ingest.presets import Preset
 from leadfunnel.ingest.readers import RawTable
-from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, classify_leads, write_tables
+from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, classify_leads, rows_without_lead, write_tables
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
-
-ORPHAN = "import.no_such_lead"  # activities of a lead neither stored nor imported; left out on commit
 
 
 @dataclass(frozen=True)
@@ -91,13 +90,12 @@ def _orphan_activities(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> li
     file and line."""
     if prepared.activities.is_empty():
         return []
-    cursor = con.cursor()
-    try:
-        cursor.register("incoming_activity_rows", prepared.activities.select("lead_id", FILE, LINE))
+    with closing(con.cursor()) as cursor:
+        cursor.register("incoming_activity_rows", prepared.activities.select("lead_id", record=pl.int_range(pl.len())))
         cursor.register("incoming_lead_ids", prepared.leads.select("lead_id"))
-        orphans = cursor.execute(f"SELECT {FILE}, {LINE}, lead_id FROM incoming_activity_rows "
-                                 "ANTI JOIN leads USING (lead_id) ANTI JOIN incoming_lead_ids USING (lead_id) "
-                                 f"ORDER BY {FILE}, {LINE}").fetchall()
-    finally:
-        cursor.close()
-    return [RowProblem.of(file, line, "lead_id", lead_id, ORPHAN) for file, line, lead_id in orphans]
+        found = rows_without_lead(cursor, "SELECT record, lead_id FROM incoming_activity_rows",
+                                  "SELECT lead_id FROM incoming_lead_ids")
+    where = prepared.activities.select(FILE, LINE)[[record for record, _ in found]].rows()
+    orphans = sorted(((file, line, lead_id) for (file, line), (_, lead_id) in zip(where, found, strict=True)),
+                     key=lambda orphan: orphan[:2])  # as the files read
+    return [RowProblem.of(file, line, "lead_id", lead_id, NO_SUCH_LEAD) for file, line, lead_id in orphans]

@@ -137,9 +137,9 @@ def _prepare_leads(table: RawTable, preset: Preset, mapping: dict[str, str], zon
                                       columns=Message(f"import.missing_{'_and_'.join(missing)}")))
         return Prepared(_empty("leads"), _empty("activities"), problems, warnings, rows_read)
 
-    for name, source in mapping.items():
-        if name in (*LEAD_FIELDS, "email", *IDENTITY_FIELDS, *TOUCH_FIELDS) and source in raw.columns:
-            report(problems, control_characters(raw[source], key=name in KEY_FIELDS), source,
+    for name, column in mapping.items():
+        if name in (*LEAD_FIELDS, "email", *IDENTITY_FIELDS, *TOUCH_FIELDS) and column in raw.columns:
+            report(problems, control_characters(raw[column], key=name in KEY_FIELDS), column,
                    "import.control_character")
     columns: dict[str, pl.Series] = {}
     for name in LEAD_FIELDS[1:]:
@@ -224,7 +224,7 @@ def _lead_ids(raw: pl.DataFrame, mapping: dict[str, str], preset: Preset,
         return (preset.id_prefix + raw[source].str.to_lowercase()).alias("lead_id"), no
     parts = [raw[mapping[f]] if mapping.get(f) else pl.Series([None] * raw.height, dtype=pl.String)
              for f in ("name", "company")]
-    keys = []
+    keys: list[str | None] = []
     for name, company, at in zip(parts[0].to_list(), parts[1].to_list(), created.to_list(), strict=True):
         if (name is None and company is None) or at is None:
             keys.append(None)
@@ -242,8 +242,8 @@ def _warn_out_of_order(leads: pl.DataFrame, mapping: dict[str, str], file: str, 
         for earlier in reversed(stages[:index]):
             between = stages[stages.index(earlier) + 1:index]
             newer = [pl.col(c).is_null() | (pl.col(c) <= pl.col(earlier)) for c in between]
-            backwards = leads.select(pl.all_horizontal(pl.col(later) < pl.col(earlier), *newer).fill_null(False))
-            backwards = backwards.to_series()
+            backwards = leads.select(pl.all_horizontal(pl.col(later) < pl.col(earlier), *newer).fill_null(False)
+                                     ).to_series()
             for line, value in leads.filter(backwards).select(LINE, later).iter_rows():
                 warnings.append(RowProblem.of(file, line, mapping[later], f"{value:%Y-%m-%d %H:%M}",
                                               "import.dates_out_of_order", later=Message(f"import.date.{later}"),
@@ -256,29 +256,30 @@ def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, op
     link = _first_present(leads_table, SALESFORCE_CONVERTED_OPPORTUNITY)
     lead_id = _first_present(leads_table, SALESFORCE.columns["lead_id"])
     columns = {k: _first_present(opportunities, v) for k, v in SALESFORCE_OPPORTUNITY_COLUMNS.items()}
-    if link is None or lead_id is None or columns["opportunity_id"] is None or columns["close_date"] is None:
+    id_column, close_column, amount_column = columns["opportunity_id"], columns["close_date"], columns["amount"]
+    if link is None or lead_id is None or id_column is None or close_column is None:
         prepared.problems.append(RowProblem.of(opportunities.name, 1, "-", None, "import.salesforce_columns"))
         return
     raw = opportunities.frame.with_columns(opportunities.line_numbers().alias(LINE))
 
     def text(key: str) -> pl.Series:
-        return raw[columns[key]].str.to_lowercase() if columns[key] else pl.Series([None] * raw.height, dtype=pl.String)
+        column = columns[key]
+        return raw[column].str.to_lowercase() if column else pl.Series([None] * raw.height, dtype=pl.String)
 
-    def report(mask: pl.Series, key: str, problem: str) -> None:
-        for line, value in raw.filter(mask).select(LINE, columns[key]).iter_rows():
-            prepared.problems.append(RowProblem.of(opportunities.name, line, columns[key], value, problem))
+    def report(mask: pl.Series, column: str, problem: str) -> None:
+        for line, value in raw.filter(mask).select(LINE, column).iter_rows():
+            prepared.problems.append(RowProblem.of(opportunities.name, line, column, value, problem))
 
     won = (text("won").is_in(["true", "1", "yes"]) | (text("stage") == "closed won")).fill_null(False)
     closed = (text("stage").str.starts_with("closed") | text("won").is_in(["false", "0", "no"])).fill_null(False)
-    close = parse_timestamps(raw[columns["close_date"]], zone, excel_serials=opportunities.from_spreadsheet)
-    report(closed & close.is_null(), "close_date", "import.bad_close_date")
-    report(implausible(close), "close_date", "import.implausible_date")
-    amount = parse_numbers(raw[columns["amount"]]) if columns["amount"] else pl.Series([None] * raw.height,
-                                                                                         dtype=pl.Float64)
-    if columns["amount"]:
-        report(raw[columns["amount"]].is_not_null() & amount.is_null(), "amount", "import.not_a_number")
-    ids = raw[columns["opportunity_id"]]
-    report(ids.is_duplicated() & ids.is_not_null(), "opportunity_id", "import.duplicate_opportunity")
+    close = parse_timestamps(raw[close_column], zone, excel_serials=opportunities.from_spreadsheet)
+    report(closed & close.is_null(), close_column, "import.bad_close_date")
+    report(implausible(close), close_column, "import.implausible_date")
+    amount = parse_numbers(raw[amount_column]) if amount_column else pl.Series([None] * raw.height, dtype=pl.Float64)
+    if amount_column:
+        report(raw[amount_column].is_not_null() & amount.is_null(), amount_column, "import.not_a_number")
+    ids = raw[id_column]
+    report(ids.is_duplicated() & ids.is_not_null(), id_column, "import.duplicate_opportunity")
     bad = {p.line for p in prepared.problems if p.file == opportunities.name}
     opportunities_frame = pl.DataFrame({
         "opportunity_id": ids, "close": close, "won": won, "closed": closed, "opportunity_amount": amount,
@@ -303,30 +304,33 @@ def _join_salesforce_opportunities(prepared: Prepared, leads_table: RawTable, op
 
 
 def _add_activities(prepared: Prepared, table: RawTable, preset: Preset, zone: str) -> None:
-    columns = {k: _first_present(table, v) for k, v in preset.activity_columns.items()}
+    lead_column = _column(table, preset.activity_columns["lead_id"])  # role_of: an activity log has these two
+    at_column = _column(table, preset.activity_columns["occurred_at"])
+    type_column = _first_present(table, preset.activity_columns["activity_type"])
     touch = {k: _first_present(table, preset.activity_touch_columns.get(k, ())) for k in ("channel", "campaign")}
     raw = table.frame.with_columns(table.line_numbers().alias(LINE))
 
-    def report(mask: pl.Series, key: str, problem: str, **params: object) -> None:
-        for line, value in raw.filter(mask).select(LINE, columns[key]).iter_rows():
-            prepared.problems.append(RowProblem.of(table.name, line, columns[key], value, problem, **params))
+    def report(mask: pl.Series, column: str, problem: str, **params: object) -> None:
+        for line, value in raw.filter(mask).select(LINE, column).iter_rows():
+            prepared.problems.append(RowProblem.of(table.name, line, column, value, problem, **params))
 
-    occurred = parse_timestamps(raw[columns["occurred_at"]], zone, excel_serials=table.from_spreadsheet)
-    report(occurred.is_null(), "occurred_at", "import.not_a_date")
-    report(implausible(occurred), "occurred_at", "import.implausible_date", range=range_text())
-    report(raw[columns["lead_id"]].is_null(), "lead_id", "import.activity_without_lead")
-    typed = columns["activity_type"] is not None  # a touch log (Mautic's UTM tags) has channels, not event names
-    if typed:
-        report(raw[columns["activity_type"]].is_null(), "activity_type", "import.empty_activity_type")
-    for key in ("lead_id", "activity_type") if typed else ("lead_id",):
-        report(control_characters(raw[columns[key]], key=True), key, "import.control_character")
+    occurred = parse_timestamps(raw[at_column], zone, excel_serials=table.from_spreadsheet)
+    report(occurred.is_null(), at_column, "import.not_a_date")
+    report(implausible(occurred), at_column, "import.implausible_date", range=range_text())
+    report(raw[lead_column].is_null(), lead_column, "import.activity_without_lead")
+    # No type column: a touch log (Mautic's UTM tags) has channels, not event names (role_of: then it has channels).
+    if type_column is not None:
+        report(raw[type_column].is_null(), type_column, "import.empty_activity_type")
+    for column in (lead_column,) if type_column is None else (lead_column, type_column):
+        report(control_characters(raw[column], key=True), column, "import.control_character")
     bad = {p.line for p in prepared.problems if p.file == table.name}
     activities = pl.DataFrame({
-        "lead_id": preset.id_prefix + raw[columns["lead_id"]],
+        "lead_id": preset.id_prefix + raw[lead_column],
         "occurred_at": occurred,
-        "activity_type": (_mapped(raw[columns["activity_type"]], activity_type) if typed
+        "activity_type": (_mapped(raw[type_column], activity_type) if type_column is not None
                           else pl.Series([TOUCH_ACTIVITY] * raw.height, dtype=pl.String)),
-        "detail": raw[columns["activity_type"] if typed else touch["channel"]],
+        "detail": raw[type_column if type_column is not None
+                      else _column(table, preset.activity_touch_columns["channel"])],
         "channel": _touch_column(raw, touch["channel"], channel_key),
         "campaign": _touch_column(raw, touch["campaign"], str.strip),
         LINE: raw[LINE],
@@ -340,22 +344,26 @@ def _add_campaign_members(prepared: Prepared, table: RawTable, zone: str) -> Non
     activity (Webinar → webinar_attended, Trade Show → trade_show_visit, …) and the channel, the campaign's name
     as the campaign, at the first response. Members who never responded are not touches and are left out."""
     columns = {k: _first_present(table, v) for k, v in SALESFORCE_CAMPAIGN_MEMBER_COLUMNS.items()}
+    responded_column, type_column = columns["responded_at"], columns["campaign_type"]
     raw = table.frame.with_columns(table.line_numbers().alias(LINE))
-    if columns["responded_at"] is None or columns["campaign_type"] is None:
-        missing = SALESFORCE_CAMPAIGN_MEMBER_COLUMNS["responded_at" if columns["responded_at"] is None
+    if responded_column is None or type_column is None:
+        missing = SALESFORCE_CAMPAIGN_MEMBER_COLUMNS["responded_at" if responded_column is None
                                                      else "campaign_type"][0]
         prepared.problems.append(RowProblem.of(table.name, 1, missing, None, "import.column_missing"))
         return
-    responded = parse_timestamps(raw[columns["responded_at"]], zone, excel_serials=table.from_spreadsheet)
-    prepared.problems += _not_dates(raw, columns["responded_at"], responded, table.name)
-    kind = raw[columns["campaign_type"]]
+    # role_of: a campaign-members report has a lead id and a campaign column
+    lead_column, campaign_column = (_column(table, SALESFORCE_CAMPAIGN_MEMBER_COLUMNS[key])
+                                    for key in ("lead_id", "campaign"))
+    responded = parse_timestamps(raw[responded_column], zone, excel_serials=table.from_spreadsheet)
+    prepared.problems += _not_dates(raw, responded_column, responded, table.name)
+    kind = raw[type_column]
     members = pl.DataFrame({
-        "lead_id": SALESFORCE.id_prefix + raw[columns["lead_id"]],
+        "lead_id": SALESFORCE.id_prefix + raw[lead_column],
         "occurred_at": responded,
         "activity_type": _mapped(kind, lambda value: CAMPAIGN_TYPE_ACTIVITIES.get(fold(value), "campaign_response")),
-        "detail": raw[columns["campaign"]],
+        "detail": raw[campaign_column],
         "channel": _mapped(kind, channel_key),
-        "campaign": raw[columns["campaign"]],
+        "campaign": raw[campaign_column],
         LINE: raw[LINE], FILE: pl.Series([table.name] * raw.height, dtype=pl.String),
     })
     bad = {p.line for p in prepared.problems if p.file == table.name}
@@ -387,7 +395,15 @@ def _first_present(table: RawTable, candidates: tuple[str, ...]) -> str | None:
     return next((by_fold[fold(c)] for c in candidates if fold(c) in by_fold), None)
 
 
-_ACTIVITY_FRAME = {**TABLE_SCHEMAS["activities"], LINE: pl.Int64, FILE: pl.String}
+def _column(table: RawTable, candidates: tuple[str, ...]) -> str:
+    """The column of a field the file's role (role_of) guarantees it has."""
+    column = _first_present(table, candidates)
+    if column is None:
+        raise LookupError(f"{table.name} has none of the columns {candidates}")
+    return column
+
+
+_ACTIVITY_FRAME = pl.Schema({**TABLE_SCHEMAS["activities"], LINE: pl.Int64(), FILE: pl.String()})
 
 
 def _empty(table: str) -> pl.DataFrame:

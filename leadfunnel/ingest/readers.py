@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 from charset_normalizer import from_bytes
@@ -151,7 +152,7 @@ def sniff_delimiter(text: str, suffix: str = "") -> str:
         return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
         counts = {d: sample.count(d) for d in DELIMITERS}
-        return max(counts, key=counts.get) if any(counts.values()) else ","
+        return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
 
 
 def split_rows(text: str, separator: str, name: str) -> tuple[list[str], list[list[str]], list[int], list[RowProblem]]:
@@ -271,7 +272,15 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
     return RawTable(name, _clean(frame), "xlsx", lines=kept, problems=problems, warnings=warnings)
 
 
-def _sheet_rows(sheet: object, name: str) -> dict[int, tuple[object, ...]]:
+class _Sheet(Protocol):
+    """What is read of an openpyxl read-only worksheet (openpyxl has no type information)."""
+
+    def reset_dimensions(self) -> None: ...
+
+    def iter_rows(self, *, values_only: bool, max_row: int | None = None) -> Iterator[tuple[object, ...]]: ...
+
+
+def _sheet_rows(sheet: _Sheet, name: str) -> dict[int, tuple[object, ...]]:
     """Row number → cell values, reading only what the sheet holds (its declared dimension is ignored)."""
     sheet.reset_dimensions()
     rows: dict[int, tuple[object, ...]] = {}
@@ -285,7 +294,7 @@ def _sheet_rows(sheet: object, name: str) -> dict[int, tuple[object, ...]]:
     return rows
 
 
-def _has_data(sheet: object) -> bool:
+def _has_data(sheet: _Sheet) -> bool:
     sheet.reset_dimensions()
     return any(any(v is not None for v in row) for row in sheet.iter_rows(values_only=True, max_row=50))
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from leadfunnel.database import bump_data_version, refresh_rollups
+from leadfunnel.database import bump_data_version, one_row, refresh_rollups, transaction
 from leadfunnel.ingest.errors import UnknownLeadActivities
-from leadfunnel.model import LEAD_SCHEMA, TABLE_SCHEMAS
-from leadfunnel.paths import QUERY_DIR
+from leadfunnel.model import LEAD_SCHEMA, SQL_TYPES, TABLE_SCHEMAS
+from leadfunnel.query import execute
 
-_SQL_TYPES: dict[pl.DataType, str] = {pl.String(): "VARCHAR", pl.Datetime("us"): "TIMESTAMP", pl.Float64(): "DOUBLE"}
 _LEAD_FIELDS = [c for c in LEAD_SCHEMA if c != "lead_id"]
 # MERGE, not INSERT … ON CONFLICT: it needs no key constraint, which a DuckLake cannot hold (leadfunnel.lake).
 # Only leads that change are rewritten, so importing the same file again writes nothing.
@@ -45,7 +44,6 @@ _MERGE_SPEND = f"""
 MERGE INTO spend USING incoming_spend AS i ON {_SPEND_KEY}
 WHEN MATCHED AND spend.amount IS DISTINCT FROM i.amount THEN UPDATE SET amount = i.amount
 WHEN NOT MATCHED THEN INSERT (month, channel, campaign, amount) VALUES (i.month, i.channel, i.campaign, i.amount)"""
-_UNMATCHED_ACTIVITIES = (QUERY_DIR / "data" / "unmatched_activities.sql").read_text(encoding="utf-8")
 _INSERT_LEADS = f"INSERT INTO leads ({', '.join(LEAD_SCHEMA)}) SELECT {', '.join(LEAD_SCHEMA)} FROM incoming_leads"
 _CLASSIFY_LEADS = f"""
 SELECT
@@ -118,12 +116,11 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
     stored nor written with them roll the whole write back (UnknownLeadActivities): the check counts what
     the rebuilt rollup joined, so it costs no extra pass over the activities.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         leads_new = leads_updated = leads_unchanged = 0
         if "leads" in tables:
             leads_new, leads_updated, leads_unchanged = count_incoming_leads(con)
-            stored = con.execute("SELECT count(*) FROM leads").fetchone()[0]
+            stored = one_row(con.execute("SELECT count(*) FROM leads"))[0]
             con.execute(_INSERT_LEADS if not stored else _UPSERT_LEADS)  # nothing to match: a plain insert is cheaper
         activities_added = _insert_new_rows(con, "activities") if "activities" in tables else 0
         if "activities" in tables:
@@ -131,7 +128,7 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
         feedback_added = _insert_new_rows(con, "feedback") if "feedback" in tables else 0
         spend_added = spend_replaced = 0
         if "spend" in tables:
-            spend_added, spend_replaced = con.execute(_SPEND_CHANGES).fetchone()
+            spend_added, spend_replaced = one_row(con.execute(_SPEND_CHANGES))
             con.execute(_MERGE_SPEND)
         if log is not None:
             con.execute(
@@ -144,21 +141,17 @@ def write_incoming(con: duckdb.DuckDBPyConnection, tables: Collection[str],
                  "unchanged": leads_unchanged, "activities": activities_added, "spend_added": spend_added,
                  "spend_replaced": spend_replaced})
         refresh_rollups(con)
-        if "activities" in tables and (unmatched := con.execute(_UNMATCHED_ACTIVITIES).fetchone()[0]):
-            raise UnknownLeadActivities(unmatched)  # rolled back below: nothing of this write is kept
+        if "activities" in tables and (unmatched := one_row(execute(con, "data/unmatched_activities"))[0]):
+            raise UnknownLeadActivities(unmatched)  # rolls the transaction back: nothing of this write is kept
         bump_data_version(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return WriteSummary(leads_new, leads_updated, leads_unchanged, activities_added, feedback_added, spend_added,
                         spend_replaced)
 
 
 def count_incoming_leads(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     """How many rows of the relation `incoming_leads` would be new, updated or unchanged leads."""
-    new, updated = con.execute(_CLASSIFY_LEADS).fetchone()
-    incoming = con.execute("SELECT count(*) FROM incoming_leads").fetchone()[0]
+    new, updated = one_row(con.execute(_CLASSIFY_LEADS))
+    incoming = one_row(con.execute("SELECT count(*) FROM incoming_leads"))[0]
     return new, updated, incoming - new - updated
 
 
@@ -169,10 +162,26 @@ def classify_leads(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> tuple
     cursor = con.cursor()
     try:
         cursor.register("incoming_leads", conform(leads, "leads"))
-        new, updated = cursor.execute(_CLASSIFY_LEADS).fetchone()
+        new, updated = one_row(cursor.execute(_CLASSIFY_LEADS))
     finally:
         cursor.close()
     return new, updated, leads.height - new - updated
+
+
+def rows_without_lead(con: duckdb.DuckDBPyConnection, rows: str, leads: str) -> list[tuple[int, str]]:
+    """(record, lead_id) of the rows whose lead is neither stored nor among the leads this import brings, in record
+    order — without writing anything (queries/data/rows_without_lead.sql).
+
+    `rows` is a SELECT of the rows to look at (record, lead_id), `leads` one of the lead ids the import brings; both
+    are the caller's own SQL over its staging tables or registered frames, never user text.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP VIEW checked_rows AS {rows}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW checked_leads AS {leads}")
+    try:
+        return [(record, lead_id) for record, lead_id in execute(con, "data/rows_without_lead").fetchall()]
+    finally:
+        con.execute("DROP VIEW IF EXISTS checked_rows")
+        con.execute("DROP VIEW IF EXISTS checked_leads")
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -183,7 +192,7 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     or also among the stored rows (duplicates, re-imports, collisions) are compared column by column. Against an
     empty table the stored side is skipped.
     """
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    before = one_row(con.execute(f"SELECT count(*) FROM {table}"))[0]
     columns = ", ".join(f'"{c}"' for c in TABLE_SCHEMAS[table])
     identity = ", ".join(f'"{c}"' for c in IDENTITY[table])
     same = " AND ".join(f'stored."{c}" IS NOT DISTINCT FROM repeated."{c}"' for c in IDENTITY[table])
@@ -201,15 +210,15 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
         SELECT {columns} FROM (
             SELECT DISTINCT ON ({identity}) * FROM incoming SEMI JOIN candidates USING (h) ORDER BY ALL
         ) AS repeated {stored}""")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    return one_row(con.execute(f"SELECT count(*) FROM {table}"))[0] - before
 
 
 def _fill_in(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Stored rows whose optional columns were empty take the values a later export has for the same row (an
     activity export that now carries UTM channel and campaign); a known value is never replaced."""
     optional = _FILLED_LATER[table]
-    if not con.execute(f"SELECT count(*) FROM incoming_{table} WHERE "
-                       + " OR ".join(f'"{c}" IS NOT NULL' for c in optional)).fetchone()[0]:
+    if not one_row(con.execute(f"SELECT count(*) FROM incoming_{table} WHERE "
+                               + " OR ".join(f'"{c}" IS NOT NULL' for c in optional)))[0]:
         return
     same = " AND ".join(f'{table}."{c}" IS NOT DISTINCT FROM i."{c}"' for c in IDENTITY[table])
     con.execute(f"""
@@ -222,4 +231,4 @@ def _fill_in(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def _row_hash(table: str) -> str:
     """SQL for the hash of a row's identity, over the columns cast to the table's types so both sides hash alike."""
     schema = TABLE_SCHEMAS[table]
-    return "hash(" + ", ".join(f'"{c}"::{_SQL_TYPES[schema[c]]}' for c in IDENTITY[table]) + ")"
+    return "hash(" + ", ".join(f'"{c}"::{SQL_TYPES[schema[c]]}' for c in IDENTITY[table]) + ")"

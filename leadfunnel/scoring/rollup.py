@@ -25,6 +25,8 @@ from leadfunnel.scoring.rules import RuleSet
 
 LEAD_COLUMNS = ("lead_id", "channel", "industry", "company_size", "owner", "company", "job_title", "created_at",
                 "mql_at", "sql_at", "won_at")
+# The rollup's count columns, <prefix>_<type>: every activity, and those before the lead's SQL or won time.
+COUNT_PREFIXES = {"n": "n", "sql": "before_sql", "won": "before_won"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Rollup:
     as_of: datetime
     leads: pl.DataFrame
     last_activity_at: datetime | None
-    counts: dict[str, np.ndarray]  # "n" | "sql" | "won" → leads × ACTIVITY_TYPES matrix
+    counts: dict[str, np.ndarray]  # "n" (all) | "sql" | "won" (before the outcome) → leads × ACTIVITY_TYPES matrix
     _per_outcome: dict[str, tuple[pl.DataFrame, np.ndarray, np.ndarray]] = field(
         default_factory=dict, compare=False, repr=False)
 
@@ -64,8 +66,8 @@ def load_rollup(runner: QueryRunner, as_of: datetime, filters: Filters | None = 
         as_of=as_of,
         leads=frame.select(LEAD_COLUMNS),
         last_activity_at=last,  # type: ignore[arg-type]
-        counts={prefix: frame.select(f"{prefix}_{t}" for t in ACTIVITY_TYPES).to_numpy().astype(np.float64)
-                for prefix in ("n", "sql", "won")},
+        counts={key: frame.select(f"{prefix}_{t}" for t in ACTIVITY_TYPES).to_numpy().astype(np.float64)
+                for key, prefix in COUNT_PREFIXES.items()},
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import datetime
 
 import duckdb
 
+from leadfunnel.database import transaction
 from leadfunnel.query import execute
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, RuleSetError
 
@@ -14,26 +16,20 @@ _DELETE_ROWS = ("settings/delete_rule_points", "settings/delete_rule_fit", "sett
 
 def rule_set_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The built-in default first, then the saved rule sets by name."""
-    cursor = con.cursor()
-    try:
+    with closing(con.cursor()) as cursor:
         saved = [row[0] for row in execute(cursor, "settings/rule_set_names").fetchall()]
-    finally:
-        cursor.close()
     return [DEFAULT_RULES.name, *[n for n in saved if n != DEFAULT_RULES.name]]
 
 
 def load_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> RuleSet:
     if name == DEFAULT_RULES.name:
         return DEFAULT_RULES
-    cursor = con.cursor()
-    try:
+    with closing(con.cursor()) as cursor:
         head = execute(cursor, "settings/rule_set", {"name": name}).fetchone()
         if head is None:
             raise RuleSetError("rules.no_such_set", name=name)
         points = execute(cursor, "settings/rule_set_points", {"name": name}).fetchall()
         fit = execute(cursor, "settings/rule_set_fit", {"name": name}).fetchall()
-    finally:
-        cursor.close()
     return RuleSet(
         name=name, threshold=head[0], half_life_days=head[1],
         points={t: p for t, p, _ in points}, caps={t: c for t, _, c in points if c is not None},
@@ -45,9 +41,7 @@ def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     """Save (or replace) a named rule set; the built-in default's name is reserved."""
     if rules.name == DEFAULT_RULES.name:
         raise RuleSetError("rules.built_in", name=DEFAULT_RULES.name)
-    cursor = con.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
+    with closing(con.cursor()) as cursor, transaction(cursor):
         _delete_rows(cursor, rules.name)
         execute(cursor, "settings/insert_rule_set",
                 {"name": rules.name, "threshold": rules.threshold, "half_life": rules.half_life_days,
@@ -59,12 +53,6 @@ def save_rule_set(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
         for (attribute, value), points in rules.fit.items():
             execute(cursor, "settings/insert_rule_fit",
                     {"name": rules.name, "attribute": attribute, "value": value, "points": points})
-        cursor.execute("COMMIT")
-    except BaseException:
-        cursor.execute("ROLLBACK")
-        raise
-    finally:
-        cursor.close()
 
 
 def rename_rule_set(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
@@ -85,16 +73,8 @@ def delete_rule_set(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Remove a saved rule set; the built-in default cannot be deleted."""
     if name == DEFAULT_RULES.name:
         raise RuleSetError("rules.built_in_kept", name=DEFAULT_RULES.name)
-    cursor = con.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
+    with closing(con.cursor()) as cursor, transaction(cursor):
         _delete_rows(cursor, name)
-        cursor.execute("COMMIT")
-    except BaseException:
-        cursor.execute("ROLLBACK")
-        raise
-    finally:
-        cursor.close()
 
 
 def _delete_rows(cursor: duckdb.DuckDBPyConnection, name: str) -> None:

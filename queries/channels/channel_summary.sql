@@ -8,11 +8,7 @@
 --   won_amount         = sum of amount over won leads (0 without a win; NULL when won leads have no
 --                        amount in the data: missing, not 0)
 WITH entries AS (
-    SELECT *
-    FROM stage_entries(
-        CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
-        CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
+    SELECT * FROM view_stage_entries($date_from, $date_to, $mode, $channels, $industries, $company_sizes, $owners, $unit)
 ),
 
 per_channel AS (

@@ -3,11 +3,7 @@
 -- In cohort mode a row counts the leads created in that month that reached the stage;
 -- in period mode it counts the stage entries that happened in that month.
 WITH entries AS (
-    SELECT *
-    FROM stage_entries(
-        CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
-        CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
+    SELECT * FROM view_stage_entries($date_from, $date_to, $mode, $channels, $industries, $company_sizes, $owners, $unit)
 ),
 
 final AS (

@@ -1,7 +1,8 @@
 -- Funnel: leads (or accounts) at each stage with conversion, drop-off and median days from the previous stage.
 -- Parameters:
 --   $date_from, $date_to : DATE, inclusive (NULL = open)
---   $mode                : 'cohort' | 'period' (see stage_entries in queries/model)
+--   $mode                : 'cohort' | 'period' (see stage_entries in queries/model; view_stage_entries types
+--                          the parameters)
 --   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
 --   $unit                : 'lead' | 'account' — what is counted (see stage_entries); the column stays `leads`
 -- Definitions:
@@ -16,11 +17,7 @@
 --   median_days_from_previous = median over counted leads of (effective time of this stage
 --                               - effective time of the previous stage), in days
 WITH entries AS (
-    SELECT *
-    FROM stage_entries(
-        CAST($date_from AS DATE), CAST($date_to AS DATE), CAST($mode AS VARCHAR),
-        CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-        CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
+    SELECT * FROM view_stage_entries($date_from, $date_to, $mode, $channels, $industries, $company_sizes, $owners, $unit)
 ),
 
 present AS (
@@ -41,8 +38,7 @@ stages AS (
 -- Entries of a previous stage that is not the one just before (a stage between is not in the data); usually none.
 skipped AS (
     SELECT lead_id, stage_order, entered_at
-    FROM stage_entries(NULL, NULL, 'period', CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
-                       CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]), CAST($unit AS VARCHAR))
+    FROM view_stage_entries(NULL, NULL, 'period', $channels, $industries, $company_sizes, $owners, $unit)
     WHERE stage_order IN (SELECT previous_order FROM stages WHERE previous_order <> stage_order - 1)
 ),
 

@@ -40,3 +40,11 @@ CREATE TABLE IF NOT EXISTS lead_stage_entries (
     entered_at          TIMESTAMP,
     previous_entered_at TIMESTAMP
 );
+
+-- The account stage entries of views without segment filters, filled by queries/rollups/stage_entries_by_account.sql
+-- on every write; declared here for the same reason (DuckDB binds a macro that calls stage_entries when it is
+-- created): the columns of stage_entries, lead_id holding the account key.
+CREATE TABLE IF NOT EXISTS stage_entries_by_account AS
+SELECT lead_id, channel, amount, created_at, stage, stage_order, entered_at, previous_entered_at
+FROM lead_stage_entries
+LIMIT 0;

@@ -69,3 +69,14 @@ final AS (
 )
 
 SELECT * FROM final;
+
+-- view_stage_entries: stage_entries of a view from its query parameters as they are bound (untyped: $date_from,
+-- $date_to, $mode, $channels, $industries, $company_sizes, $owners, $unit), typed here once for every funnel and
+-- channel query.
+CREATE OR REPLACE MACRO view_stage_entries(date_from, date_to, mode, channels, industries, company_sizes, owners,
+                                           unit) AS TABLE
+SELECT *
+FROM stage_entries(
+    CAST(date_from AS DATE), CAST(date_to AS DATE), CAST(mode AS VARCHAR),
+    CAST(channels AS VARCHAR[]), CAST(industries AS VARCHAR[]),
+    CAST(company_sizes AS VARCHAR[]), CAST(owners AS VARCHAR[]), CAST(unit AS VARCHAR));

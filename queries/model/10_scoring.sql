@@ -23,3 +23,39 @@ CREATE TABLE IF NOT EXISTS rule_fit (
     points    DOUBLE NOT NULL,
     PRIMARY KEY (rule_set, attribute, value)
 );
+
+-- lead_fit: the leads a score is given to at the instant as_of — created strictly before it; only those in lead_ids
+-- when it is not NULL — with their fit points: the sum of the points of the fit rules (the parallel lists
+-- fit_attributes, fit_values, fit_points) whose attribute (industry, company_size, channel — 'unknown' when empty —,
+-- owner or job_title) holds the rule's value; 0 without any. The arguments may be untyped query parameters. The one
+-- definition of fit for both score queries (queries/scoring/lead_scores.sql and lead_scores_rollup.sql).
+CREATE OR REPLACE MACRO lead_fit(as_of, lead_ids, fit_attributes, fit_values, fit_points) AS TABLE
+WITH fit_rules AS (
+    SELECT
+        unnest(CAST(fit_attributes AS VARCHAR[])) AS attribute,
+        unnest(CAST(fit_values AS VARCHAR[]))     AS value,
+        unnest(CAST(fit_points AS DOUBLE[]))      AS points
+),
+
+scored_leads AS (
+    SELECT lead_id, coalesce(channel, 'unknown') AS channel, industry, company_size, owner, job_title
+    FROM leads
+    WHERE created_at < CAST(as_of AS TIMESTAMP)
+        AND (CAST(lead_ids AS VARCHAR[]) IS NULL OR lead_id IN (SELECT unnest(CAST(lead_ids AS VARCHAR[]))))
+),
+
+fit AS (
+    SELECT l.lead_id, sum(f.points) AS points
+    FROM scored_leads AS l
+    INNER JOIN fit_rules AS f
+        ON (f.attribute = 'industry' AND l.industry = f.value)
+        OR (f.attribute = 'company_size' AND l.company_size = f.value)
+        OR (f.attribute = 'channel' AND l.channel = f.value)
+        OR (f.attribute = 'owner' AND l.owner = f.value)
+        OR (f.attribute = 'job_title' AND l.job_title = f.value)
+    GROUP BY l.lead_id
+)
+
+SELECT l.lead_id, coalesce(fit.points, 0) AS fit
+FROM scored_leads AS l
+LEFT JOIN fit USING (lead_id);

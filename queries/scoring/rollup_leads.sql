@@ -1,5 +1,6 @@
 -- The backtest's leads (as in backtest_leads) with their activity counts from lead_activity_rollup:
--- n_<type> = all activities, sql_<type> / won_<type> = strictly before the effective SQL / won time.
+-- n_<type> = all activities, before_sql_<type> / before_won_<type> = strictly before the effective SQL / won
+-- time.
 --   $as_of : TIMESTAMP, exclusive
 --   $channels, $industries, $company_sizes, $owners : VARCHAR[] (empty = all)
 SELECT

@@ -74,7 +74,18 @@ def test_rollup_counts_match_a_direct_count(con):
         ("a", T1, "email_open", None), ("a", T2, "email_open", None), ("a", T1, "meeting", None),
         ("a", datetime(2026, 1, 1), "not_a_known_type", None), ("b", T2, "email_open", None)))
     rows = {r[0]: r for r in con.execute(
-        "SELECT lead_id, last_activity_at, n_email_open, sql_email_open, won_email_open, n_meeting, sql_meeting "
-        "FROM lead_activity_rollup").fetchall()}
+        "SELECT lead_id, last_activity_at, n_email_open, before_sql_email_open, before_won_email_open, n_meeting, "
+        "before_sql_meeting FROM lead_activity_rollup").fetchall()}
     assert rows == {"a": ("a", datetime(2026, 1, 1), 2, 1, 0, 1, 1), "b": ("b", T2, 1, 0, 0, 0, 0),
                     "quiet": ("quiet", None, 0, 0, 0, 0, 0)}
+
+
+def test_rows_without_lead_are_those_neither_stored_nor_imported(con):
+    """The one definition behind the import reports and the rows an accepted import leaves out."""
+    con.execute("CREATE TEMP TABLE rows AS SELECT * FROM (VALUES (3, 'x'), (1, 'a'), (2, 'new'), (4, NULL), "
+                "(0, 'y')) AS r(record, lead_id)")
+    con.execute("CREATE TEMP TABLE brought AS SELECT 'new' AS lead_id")
+    assert store.rows_without_lead(con, "SELECT * FROM rows", "SELECT lead_id FROM brought") == [(0, "y"), (3, "x")]
+    assert store.rows_without_lead(con, "SELECT * FROM rows", "SELECT lead_id FROM brought WHERE false") == [
+        (0, "y"), (2, "new"), (3, "x")]
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'checked_%'").fetchone() == (0,)

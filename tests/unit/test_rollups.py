@@ -9,8 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from leadfunnel.database import ROLLUP_DIR
+from leadfunnel.database import expand_activity_types, read_sql
 from leadfunnel.model import ACTIVITY_TYPES
+from leadfunnel.paths import QUERY_DIR
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise, threshold_curve
 from leadfunnel.scoring.rollup import lead_outcomes_fast, load_rollup
@@ -18,13 +19,24 @@ from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet
 from tests.unit.test_scoring import AS_OF, runner  # noqa: F401 (fixture)
 
 
-def test_rollup_columns_follow_the_activity_types():
-    sql = (ROLLUP_DIR / "lead_activity_rollup.sql").read_text()
-    for prefix in ("n", "sql", "won"):
-        assert re.findall(rf"AS {prefix}_(\w+)", sql) == list(ACTIVITY_TYPES)
-    scores = (ROLLUP_DIR.parent / "scoring" / "lead_scores_rollup.sql").read_text()
+def test_rollup_columns_follow_the_activity_types(empty_db):
+    assert len(ACTIVITY_TYPES) < 16  # the rollup packs (lead number, type code) as lead number * 16 + code
+    columns = [row[0] for row in empty_db.execute("DESCRIBE lead_activity_rollup").fetchall()]
+    assert columns == ["lead_id", "last_activity_at", "last_sales_call_at", "last_sales_email_at", "last_meeting_at",
+                       "other_activities", *(f"{prefix}_{t}" for prefix in ("n", "before_sql", "before_won")
+                                             for t in ACTIVITY_TYPES)]
+    scores = read_sql(QUERY_DIR / "scoring" / "lead_scores_rollup.sql")
     assert re.findall(r"\* \$points_(\w+)\)", scores) == list(ACTIVITY_TYPES)
     assert re.findall(r"activity_type = '(\w+)'", scores) == list(ACTIVITY_TYPES)
+
+
+def test_per_type_lines_are_written_once_per_type_and_only_for_plain_identifiers():
+    sql = "SELECT\n    a,\n    n_{type} + {code},  -- for each activity type\nFROM t\n"
+    assert expand_activity_types(sql, ("x", "y_2")) == "SELECT\n    a,\n    n_x + 1,\n    n_y_2 + 2,\nFROM t\n"
+    assert expand_activity_types("SELECT '{type}'", ("x",)) == "SELECT '{type}'"  # only marked lines
+    for bad in ("x'; DROP TABLE leads; --", "Upper", "two words", "", "1st"):
+        with pytest.raises(ValueError, match="not a plain identifier"):
+            expand_activity_types(sql, ("x", bad))
 
 
 def both_paths(query_runner: QueryRunner, rules: RuleSet, outcome: str, as_of: datetime):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,27 @@ def test_version_5_file_gains_job_titles_and_role_fit_points(small_db_file, tmp_
     save_rule_set(con, role)
     assert load_rule_set(con, "By role") == role
     con.close()
+
+
+def test_version_11_file_gains_the_schema_12_macros_and_rollup_names(small_db_file, tmp_path):
+    from leadfunnel.model import ACTIVITY_TYPES
+    from leadfunnel.query import QueryRunner
+    from leadfunnel.scoring.scores import current_scores
+
+    path = shutil.copy(small_db_file, tmp_path / "v11.duckdb")
+    con = database.connect(path)
+    con.execute("DROP MACRO TABLE lead_fit")
+    con.execute("DROP MACRO TABLE view_stage_entries")
+    for name in ACTIVITY_TYPES:  # the rollup as schema 11 wrote it
+        con.execute(f"ALTER TABLE lead_activity_rollup RENAME COLUMN before_sql_{name} TO sql_{name}")
+        con.execute(f"ALTER TABLE lead_activity_rollup RENAME COLUMN before_won_{name} TO won_{name}")
+    con.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+    before = con.execute("SELECT * FROM lead_activity_rollup ORDER BY lead_id").fetchall()
+    assert database.upgrade(con, path)
+    columns = [row[0] for row in con.execute("DESCRIBE lead_activity_rollup").fetchall()]
+    assert "before_sql_email_open" in columns and "sql_email_open" not in columns
+    assert con.execute("SELECT * FROM lead_activity_rollup ORDER BY lead_id").fetchall() == before  # same counts
+    assert current_scores(QueryRunner(con), datetime(2025, 7, 1)).height == 7  # lead_fit is there again
+    con.close()
+    result = cli.invoke(app, ["report", "funnel", "--db", str(path), "--from", "2025-01-01", "--to", "2025-01-31"])
+    assert result.exit_code == 0, result.output  # view_stage_entries too
