@@ -30,7 +30,8 @@ from leadfunnel.paths import QUERY_DIR
 #     lead_activity_rollup (stuck leads at the data's now).
 # 11: activities.channel and .campaign, the spend table, import_log.spend_added/.spend_replaced (attribution).
 # 12: the macros lead_fit (scoring) and view_stage_entries (funnel and channels); lead_activity_rollup's counts before
-#     the SQL and won times renamed before_sql_<type> / before_won_<type> (were sql_<type> / won_<type>).
+#     the SQL and won times renamed before_sql_<type> / before_won_<type> (were sql_<type> / won_<type>); the view
+#     lead_stages renamed lead_stage_times (one name per shape: docs/data-model.md, "Which stage table is which").
 SCHEMA_VERSION = 12
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)

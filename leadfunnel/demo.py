@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from leadfunnel.i18n import t
-from leadfunnel.ingest.store import write_tables
+from leadfunnel.ingest.write import write_tables
 from leadfunnel.model import TABLE_SCHEMAS
 from leadfunnel.storage import build_file
 

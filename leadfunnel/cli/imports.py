@@ -24,8 +24,8 @@ from leadfunnel.ingest.imports import Upload, check, commit
 from leadfunnel.ingest.presets import PRESETS, guess_preset
 from leadfunnel.ingest.readers import DELIMITERS, check_encoding, checked_delimiter, read_table
 from leadfunnel.ingest.saved_mappings import load_mapping
-from leadfunnel.ingest.store import WriteSummary
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone
+from leadfunnel.ingest.write import WriteSummary
 from leadfunnel.paths import database_location
 from leadfunnel.storage import StorageBusy
 

@@ -8,7 +8,7 @@ The files are read, typed and checked inside DuckDB (`read_csv` into a temporary
 SQL checks), so 20M activities stream through bounded memory and never become Python objects: reading and
 typing a file is leadfunnel.ingest.canonical_staging, checking its values leadfunnel.ingest.canonical_checks;
 this module runs both, looks for rows whose lead is not there and hands the rest to the one write path
-(leadfunnel.ingest.store).
+(leadfunnel.ingest.write).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from leadfunnel.ingest.canonical_checks import NORMALISED, check_staged
 from leadfunnel.ingest.canonical_staging import CanonicalCheck, scan, stage, utf8_copy
 from leadfunnel.ingest.errors import NO_SUCH_LEAD, ImportRejected, RowProblem, UnknownLeadActivities
 from leadfunnel.ingest.readers import UnreadableFile, check_encoding, checked_delimiter
-from leadfunnel.ingest.store import (
+from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone
+from leadfunnel.ingest.write import (
     ImportLogEntry,
     WriteSummary,
     count_incoming_leads,
     rows_without_lead,
     write_incoming,
 )
-from leadfunnel.ingest.timestamps import DATA_TIMEZONE, check_zone
 from leadfunnel.model import TABLE_SCHEMAS
 
 # DuckDB memory during an import (LEADFUNNEL_IMPORT_MEMORY_LIMIT): at 1M leads / 20M activities the

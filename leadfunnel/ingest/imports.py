@@ -18,8 +18,8 @@ from leadfunnel.ingest.errors import NO_SUCH_LEAD, ImportRejected, RowProblem
 from leadfunnel.ingest.mapping import FILE, LINE, Prepared, prepare
 from leadfunnel.ingest.presets import Preset
 from leadfunnel.ingest.readers import RawTable
-from leadfunnel.ingest.store import ImportLogEntry, WriteSummary, classify_leads, rows_without_lead, write_tables
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+from leadfunnel.ingest.write import ImportLogEntry, WriteSummary, classify_leads, rows_without_lead, write_tables
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from leadfunnel.ingest.imports import Check, Upload, check, commit
 from leadfunnel.ingest.presets import Preset
 from leadfunnel.ingest.readers import RawTable
 from leadfunnel.ingest.saved_mappings import SavedMapping, mappings_for, save_mapping
-from leadfunnel.ingest.store import WriteSummary
 from leadfunnel.ingest.timestamps import DATA_TIMEZONE
+from leadfunnel.ingest.write import WriteSummary
 from leadfunnel.ui.session import runner, writing
 
 

@@ -20,7 +20,13 @@ from leadfunnel.scoring.rules import (
     parse_rules_bytes,
     rule_set_label,
 )
-from leadfunnel.scoring.store import delete_rule_set, load_rule_set, rename_rule_set, rule_set_names, save_rule_set
+from leadfunnel.scoring.saved_rules import (
+    delete_rule_set,
+    load_rule_set,
+    rename_rule_set,
+    rule_set_names,
+    save_rule_set,
+)
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.uploader import file_uploader
 

@@ -1,6 +1,6 @@
 -- stage_entries: the (unit, stage) pairs that count for a funnel view. The one definition every
 -- funnel and channel metric builds on. It reads lead_stage_entries (queries/rollups), the effective
--- stage times of the lead_stages view stored at import.
+-- stage times of the lead_stage_times view stored at import.
 --   date_from, date_to : DATE bounds, both inclusive (NULL = open)
 --   mode               : 'cohort' = units created in the range, every stage they reached;
 --                        'period' = stage entries whose effective time falls in the range

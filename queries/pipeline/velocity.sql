@@ -22,7 +22,7 @@ WITH opportunities AS (
             AND lost_at <= CAST($as_of AS TIMESTAMP) AS lost,
         amount,
         date_diff('second', opportunity_entered_at, won_entered_at) / 86400.0 AS cycle_days
-    FROM lead_stages
+    FROM lead_stage_times
     WHERE opportunity_entered_at >= coalesce(CAST($date_from AS DATE), DATE '0001-01-01')
       AND opportunity_entered_at < coalesce(CAST($date_to AS DATE), DATE '9999-12-30') + INTERVAL 1 DAY
       AND opportunity_entered_at <= CAST($as_of AS TIMESTAMP)

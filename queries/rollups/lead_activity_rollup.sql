@@ -18,7 +18,7 @@
 CREATE OR REPLACE TABLE lead_activity_rollup AS
 WITH lead_numbers AS (
     SELECT row_number() OVER () AS lead_number, lead_id, sql_entered_at, won_entered_at
-    FROM lead_stages
+    FROM lead_stage_times
 ),
 
 per_type AS (

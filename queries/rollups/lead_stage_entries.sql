@@ -1,4 +1,4 @@
--- One row per (lead, stage it reached) with the stage's effective time (as in the lead_stages view: a
+-- One row per (lead, stage it reached) with the stage's effective time (as in the lead_stage_times view: a
 -- skipped stage counts as passed) and the lead's filter attributes. Rebuilt by every import
 -- (database.refresh_rollups) so that the funnel and channel queries (stage_entries in queries/model)
 -- filter stored times instead of computing least() over every lead on every date-range change.
@@ -8,7 +8,7 @@
 -- database.refresh_rollups and called once per distinct (account id, company) pair.
 CREATE OR REPLACE TABLE lead_stage_entries AS
 WITH pairs AS (
-    SELECT DISTINCT account_id, company FROM lead_stages
+    SELECT DISTINCT account_id, company FROM lead_stage_times
 ),
 
 keys AS (
@@ -21,7 +21,7 @@ stages AS (
         s.company_size, s.owner, s.amount, s.lead_entered_at AS created_at,
         [s.lead_entered_at, s.mql_entered_at, s.sal_entered_at, s.sql_entered_at, s.opportunity_entered_at,
          s.won_entered_at] AS entered
-    FROM lead_stages AS s
+    FROM lead_stage_times AS s
     LEFT JOIN keys AS k
         ON k.account_id IS NOT DISTINCT FROM s.account_id AND k.company IS NOT DISTINCT FROM s.company
 ),

@@ -14,7 +14,7 @@ SELECT
     mql_entered_at  AS mql_at,
     sql_entered_at  AS sql_at,
     won_entered_at  AS won_at
-FROM lead_stages
+FROM lead_stage_times
 WHERE lead_entered_at < CAST($as_of AS TIMESTAMP)
   AND in_segments(channel, industry, company_size, owner,
       CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),

@@ -16,7 +16,7 @@ SELECT
     s.sql_entered_at  AS sql_at,
     s.won_entered_at  AS won_at,
     r.* EXCLUDE (lead_id)
-FROM lead_stages AS s
+FROM lead_stage_times AS s
 INNER JOIN lead_activity_rollup AS r USING (lead_id)
 WHERE s.lead_entered_at < CAST($as_of AS TIMESTAMP)
   AND in_segments(s.channel, s.industry, s.company_size, s.owner,

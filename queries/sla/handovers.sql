@@ -12,7 +12,7 @@ WITH handed_over AS (
         channel,
         owner,
         CASE CAST($handover AS VARCHAR) WHEN 'sal' THEN sal_entered_at ELSE mql_entered_at END AS handover_at
-    FROM lead_stages
+    FROM lead_stage_times
     WHERE in_segments(channel, industry, company_size, owner,
         CAST($channels AS VARCHAR[]), CAST($industries AS VARCHAR[]),
         CAST($company_sizes AS VARCHAR[]), CAST($owners AS VARCHAR[]))

@@ -80,7 +80,7 @@ def test_two_saved_scenarios_side_by_side(monkeypatch, scoring_app_db):
 
 def test_saved_rule_sets_can_be_renamed_and_deleted_and_the_default_stays(monkeypatch, scoring_app_db):
     from leadfunnel.scoring.rules import DEFAULT_RULES
-    from leadfunnel.scoring.store import rule_set_names, save_rule_set
+    from leadfunnel.scoring.saved_rules import rule_set_names, save_rule_set
     from leadfunnel.storage import FileStorage
 
     with FileStorage(scoring_app_db).writing() as con:

@@ -14,13 +14,13 @@ from leadfunnel.database import portable_sql
 from leadfunnel.filters import Filters
 from leadfunnel.ingest.canonical import import_canonical
 from leadfunnel.ingest.saved_mappings import load_mapping, save_mapping
-from leadfunnel.ingest.store import write_tables
+from leadfunnel.ingest.write import write_tables
 from leadfunnel.lake import LakeStorage
 from leadfunnel.model import ACTIVITY_SCHEMA, LEAD_SCHEMA
 from leadfunnel.query import QueryRunner
 from leadfunnel.reports import channels_report, funnel_report
 from leadfunnel.scoring.rules import DEFAULT_RULES
-from leadfunnel.scoring.store import load_rule_set, save_rule_set
+from leadfunnel.scoring.saved_rules import load_rule_set, save_rule_set
 from leadfunnel.sla.policy import SlaPolicy, load_policy, save_policy
 from leadfunnel.storage import LakeError, StorageBusy
 from tests.conftest import SMALL_FILES
@@ -39,8 +39,8 @@ def test_constraints_a_lake_cannot_hold_are_left_out_of_the_model():
         assert word not in portable
     assert "id VARCHAR NOT NULL" in portable and "-- a comment" in portable
     duckdb.connect().execute(portable)  # still valid SQL
-    assert portable_sql(database.MODEL_DIR.joinpath("02_lead_stages.sql").read_text()) == \
-        database.MODEL_DIR.joinpath("02_lead_stages.sql").read_text()  # nothing else is touched
+    assert portable_sql(database.MODEL_DIR.joinpath("02_lead_stage_times.sql").read_text()) == \
+        database.MODEL_DIR.joinpath("02_lead_stage_times.sql").read_text()  # nothing else is touched
 
 
 @pytest.mark.parametrize("location", ["ducklake:metadata.ducklake", "ducklake:postgres:", "duckdb:x",

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from leadfunnel import database
-from leadfunnel.ingest import store
-from leadfunnel.ingest.store import write_tables
+from leadfunnel.ingest import write
+from leadfunnel.ingest.write import write_tables
 from leadfunnel.model import ACTIVITY_SCHEMA
 
 
@@ -56,7 +56,7 @@ def test_reimport_adds_only_new_rows(con):
 
 def test_a_hash_collision_never_drops_a_row(con, monkeypatch):
     """With every row hashing alike, all rows are candidates and the exact comparison decides."""
-    monkeypatch.setattr(store, "_row_hash", lambda table: "42::UBIGINT")
+    monkeypatch.setattr(write, "_row_hash", lambda table: "42::UBIGINT")
     write_tables(con, activities=activities(("a", T1, "email_open", None)))
     summary = write_tables(con, activities=activities(
         ("a", T1, "email_open", None), ("a", T2, "email_open", None), ("b", T1, "meeting", None),
@@ -85,7 +85,7 @@ def test_rows_without_lead_are_those_neither_stored_nor_imported(con):
     con.execute("CREATE TEMP TABLE rows AS SELECT * FROM (VALUES (3, 'x'), (1, 'a'), (2, 'new'), (4, NULL), "
                 "(0, 'y')) AS r(record, lead_id)")
     con.execute("CREATE TEMP TABLE brought AS SELECT 'new' AS lead_id")
-    assert store.rows_without_lead(con, "SELECT * FROM rows", "SELECT lead_id FROM brought") == [(0, "y"), (3, "x")]
-    assert store.rows_without_lead(con, "SELECT * FROM rows", "SELECT lead_id FROM brought WHERE false") == [
+    assert write.rows_without_lead(con, "SELECT * FROM rows", "SELECT lead_id FROM brought") == [(0, "y"), (3, "x")]
+    assert write.rows_without_lead(con, "SELECT * FROM rows", "SELECT lead_id FROM brought WHERE false") == [
         (0, "y"), (2, "new"), (3, "x")]
     assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'checked_%'").fetchone() == (0,)

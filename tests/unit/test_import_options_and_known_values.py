@@ -75,7 +75,7 @@ def test_a_lead_never_given_a_channel_is_stored_as_missing_and_read_as_unknown(s
     con = small_runner.con
     import_canonical(con, [write(tmp_path, "leads.csv", f"{HEADER}\nU1,2025-04-01,,,,,,,,,,,,\n")])
     assert con.execute("SELECT channel FROM leads WHERE lead_id = 'U1'").fetchone() == (None,)
-    assert con.execute("SELECT channel FROM lead_stages WHERE lead_id = 'U1'").fetchone() == ("unknown",)
+    assert con.execute("SELECT channel FROM lead_stage_times WHERE lead_id = 'U1'").fetchone() == ("unknown",)
 
 
 def test_a_points_log_alone_adds_activities_to_stored_contacts(empty_db):

@@ -19,7 +19,7 @@ from leadfunnel.ingest.readers import UnreadableFile, read_table
 from leadfunnel.ingest.saved_mappings import MappingError, save_mapping
 from leadfunnel.scoring.learn import NotEnoughHistory, suggest_points
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSetError, parse_rules
-from leadfunnel.scoring.store import load_rule_set, save_rule_set
+from leadfunnel.scoring.saved_rules import load_rule_set, save_rule_set
 from leadfunnel.sla.policy import PolicyError, SlaPolicy
 from tests.unit.test_learn import synthetic_history
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from leadfunnel.cli import app
 from leadfunnel.filters import Filters
 from leadfunnel.i18n import set_language
-from leadfunnel.ingest.store import write_tables
+from leadfunnel.ingest.write import write_tables
 from leadfunnel.model import TABLE_SCHEMAS
 from leadfunnel.pack import build_pack
 from leadfunnel.query import QueryRunner

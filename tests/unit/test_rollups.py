@@ -91,7 +91,7 @@ def test_fast_path_does_not_claim_decay_negative_points_or_an_early_as_of(runner
 
 
 def test_rollup_is_rebuilt_by_every_import(empty_db):
-    from leadfunnel.ingest.store import write_tables
+    from leadfunnel.ingest.write import write_tables
     from leadfunnel.model import TABLE_SCHEMAS
 
     lead = {name: [None] for name in TABLE_SCHEMAS["leads"]} | {

@@ -17,7 +17,7 @@ from leadfunnel.scoring.rules import (
     parse_rules,
     parse_rules_bytes,
 )
-from leadfunnel.scoring.store import load_rule_set, rule_set_names, save_rule_set
+from leadfunnel.scoring.saved_rules import load_rule_set, rule_set_names, save_rule_set
 
 CUSTOM = RuleSet(
     name="展示会重視 Q3",

@@ -67,11 +67,11 @@ def test_newer_or_foreign_files_are_refused_untouched(small_db_file, tmp_path, v
 
 def test_version_5_file_gains_job_titles_and_role_fit_points(small_db_file, tmp_path):
     from leadfunnel.scoring.rules import DEFAULT_RULES
-    from leadfunnel.scoring.store import load_rule_set, save_rule_set
+    from leadfunnel.scoring.saved_rules import load_rule_set, save_rule_set
 
     path = shutil.copy(small_db_file, tmp_path / "v5.duckdb")
     con = database.connect(path)
-    con.execute("DROP VIEW lead_stages CASCADE")
+    con.execute("DROP VIEW lead_stage_times CASCADE")
     con.execute("ALTER TABLE leads DROP COLUMN job_title")
     con.execute("DROP TABLE rule_fit")
     con.execute("CREATE TABLE rule_fit (rule_set VARCHAR NOT NULL, attribute VARCHAR NOT NULL CHECK (attribute IN "

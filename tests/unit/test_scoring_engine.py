@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadfunnel import database
-from leadfunnel.ingest.store import write_tables
+from leadfunnel.ingest.write import write_tables
 from leadfunnel.model import TABLE_SCHEMAS
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise

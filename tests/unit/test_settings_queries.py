@@ -9,12 +9,19 @@ import pytest
 
 from leadfunnel.paths import PROJECT_DIR, QUERY_DIR
 from leadfunnel.query import execute
-from leadfunnel.scoring import store
+from leadfunnel.scoring import saved_rules
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet
-from leadfunnel.scoring.store import delete_rule_set, load_rule_set, rename_rule_set, rule_set_names, save_rule_set
+from leadfunnel.scoring.saved_rules import (
+    delete_rule_set,
+    load_rule_set,
+    rename_rule_set,
+    rule_set_names,
+    save_rule_set,
+)
 
 SETTINGS = sorted((QUERY_DIR / "settings").glob("*.sql"))
-SETTINGS_MODULES = ("leadfunnel/scoring/store.py", "leadfunnel/sla/policy.py", "leadfunnel/ingest/saved_mappings.py")
+SETTINGS_MODULES = ("leadfunnel/scoring/saved_rules.py", "leadfunnel/sla/policy.py",
+                    "leadfunnel/ingest/saved_mappings.py")
 CUSTOM = RuleSet(name="Trade shows", threshold=70, half_life_days=30.0, points={"event_attended": 25, "email_open": 1},
                  caps={"email_open": 5}, fit={("industry", "Manufacturing"): 10})
 
@@ -55,14 +62,14 @@ def test_execute_runs_a_named_statement_inside_the_callers_transaction(empty_db)
 
 def test_a_save_that_fails_halfway_leaves_the_stored_set_as_it_was(empty_db, monkeypatch):
     save_rule_set(empty_db, CUSTOM)
-    real = store.execute
+    real = saved_rules.execute
 
     def failing(cursor, name, params=None):
         if name == "settings/insert_rule_fit":
             raise RuntimeError("disk gone")
         return real(cursor, name, params)
 
-    monkeypatch.setattr(store, "execute", failing)
+    monkeypatch.setattr(saved_rules, "execute", failing)
     with pytest.raises(RuntimeError, match="disk gone"):
         save_rule_set(empty_db, CUSTOM.with_changes(threshold=99))
     monkeypatch.undo()

@@ -2,7 +2,8 @@
 -- A lead that skipped a stage counts as having passed it: the effective time of a stage is the
 -- earliest timestamp of that stage or any later one (LEAST ignores NULLs). The lead stage is created_at.
 -- A channel the export did not have is stored as NULL (so a later export can fill it) and read as 'unknown'.
-CREATE OR REPLACE VIEW lead_stages AS
+DROP VIEW IF EXISTS lead_stages;  -- its name up to schema 11
+CREATE OR REPLACE VIEW lead_stage_times AS
 WITH source AS (
     SELECT * FROM leads
 ),
