@@ -52,7 +52,11 @@ def ensure_demo_database(path: Path) -> None:
             return
     with st.status(t("demo.preparing"), expanded=True) as status:
         bar = st.progress(0.0)
-        build_demo_database(path, progress=lambda done, text: bar.progress(min(done, 1.0), text=text))
+
+        def progress(done: float, text: str) -> None:
+            bar.progress(min(done, 1.0), text=text)
+
+        build_demo_database(path, progress=progress)
         status.update(label=t("demo.ready"), state="complete", expanded=False)
 
 
@@ -376,19 +380,26 @@ Segments = tuple[tuple[str, tuple[str, ...]], ...]
 def _history(_query_runner: QueryRunner, path: str, version: str, as_of: datetime, segments: Segments) -> History:
     """Shared by every session (no copy per rerun). Few entries: at scale one history holds every event."""
     del path, version  # the cache key (the runner is not hashed)
-    return load_history(_query_runner, as_of, Filters(**dict(segments)))
+    return load_history(_query_runner, as_of, _segment_filters(segments))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _rollup(_query_runner: QueryRunner, path: str, version: str, as_of: datetime, segments: Segments) -> Rollup:
     """Shared by every session; one row per lead, so many views (one per filter in use) fit."""
     del path, version  # the cache key (the runner is not hashed)
-    return load_rollup(_query_runner, as_of, Filters(**dict(segments)))
+    return load_rollup(_query_runner, as_of, _segment_filters(segments))
 
 
 def _segments(filters: Filters) -> Segments:
     return (("channels", filters.channels), ("industries", filters.industries),
             ("company_sizes", filters.company_sizes), ("owners", filters.owners))
+
+
+def _segment_filters(segments: Segments) -> Filters:
+    """The filters `_segments` made a cache key of, back again."""
+    chosen = dict(segments)
+    return Filters(channels=chosen["channels"], industries=chosen["industries"],
+                   company_sizes=chosen["company_sizes"], owners=chosen["owners"])
 
 
 def _view_key(as_of: datetime, filters: Filters) -> tuple[QueryRunner, str, str, datetime, Segments]:

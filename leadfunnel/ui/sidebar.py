@@ -37,9 +37,13 @@ def language_picker() -> str:
     """The language of this session: the link's `lang`, else the browser's, else English; in the sidebar."""
     url_state.restore_choice("lang", LANGUAGES, language_from_locale(st.context.locale))
     chosen = st.sidebar.selectbox(t("sidebar.language"), list(LANGUAGES),
-                                  format_func=LANGUAGES.get, key="lang")
+                                  format_func=_language_name, key="lang")
     set_language(chosen)
     return chosen
+
+
+def _language_name(code: str) -> str:
+    return LANGUAGES[code]
 
 
 def money_picker() -> MoneyStyle:
@@ -200,7 +204,7 @@ def _values(options: pl.DataFrame, field: str) -> list[str]:
     return options.filter(pl.col("field") == field)["value"].to_list()
 
 
-def _range(picked: object, default_from: date, default_to: date) -> tuple[date, date]:
+def _range(picked: date | tuple[date, ...] | list[date], default_from: date, default_to: date) -> tuple[date, date]:
     """A range picker returns one date while the user is still choosing the second."""
     if isinstance(picked, tuple | list):
         if len(picked) == 2:
