@@ -31,7 +31,8 @@ from leadfunnel.paths import QUERY_DIR
 # 11: activities.channel and .campaign, the spend table, import_log.spend_added/.spend_replaced (attribution).
 # 12: the macros lead_fit (scoring) and view_stage_entries (funnel and channels); lead_activity_rollup's counts before
 #     the SQL and won times renamed before_sql_<type> / before_won_<type> (were sql_<type> / won_<type>); the view
-#     lead_stages renamed lead_stage_times (one name per shape: docs/data-model.md, "Which stage table is which").
+#     lead_stages renamed lead_stage_times (one name per shape: docs/data-model.md, "Which stage table is which");
+#     the derived tables lead_numbers, event_types and lead_events (activities as integers in (lead, time) order).
 SCHEMA_VERSION = 12
 # Steps that reshape stored data, run once when a file older than the key is upgraded (before the model).
 MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQL)
@@ -46,6 +47,7 @@ MIGRATIONS: dict[int, tuple[str, str]] = {  # version → (table it reshapes, SQ
 }
 MODEL_DIR = QUERY_DIR / "model"
 ROLLUP_DIR = QUERY_DIR / "rollups"
+ACTIVITY_ROLLUP_AFTER = "04"  # the rollup files named before this run before the activity rollup is built
 # A line of a queries/ file that ends in this comment stands for one line per canonical activity type
 # (leadfunnel.model.ACTIVITY_TYPES, in that order): `{type}` in it is the type, `{code}` its position (1, 2, …). The
 # per-type columns (the rollup's counts, the scores' terms) thus follow the model instead of a hand-written list.
@@ -236,10 +238,23 @@ def _closing_parenthesis(sql: str, start: int) -> int:
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the derived tables (queries/rollups) from the stored data; every write calls this."""
+    """Rebuild the derived tables from the stored data, in order: queries/rollups files numbered up to
+    ACTIVITY_ROLLUP_AFTER (lead numbers, event types, lead events), the per-lead activity rollup
+    (leadfunnel.activity_rollup, from the lead events), then the other files. Every write calls this."""
+    from leadfunnel import activity_rollup  # numpy and Polars: loaded only by what writes
+
     _register_account_key(con)
-    for rollup_file in sorted(ROLLUP_DIR.glob("*.sql")):
+    files = sorted(ROLLUP_DIR.glob("*.sql"))
+    for rollup_file in (f for f in files if f.name < ACTIVITY_ROLLUP_AFTER):
         con.execute(read_sql(rollup_file))
+    activity_rollup.build(con)
+    for rollup_file in (f for f in files if f.name >= ACTIVITY_ROLLUP_AFTER):
+        con.execute(read_sql(rollup_file))
+
+
+def derived_table(rollup_file: Path) -> str:
+    """The table a queries/rollups file builds: its name without the order number (`03_lead_events.sql`)."""
+    return re.sub(r"^\d+_", "", rollup_file.stem)
 
 
 def _register_account_key(con: duckdb.DuckDBPyConnection) -> None:
@@ -281,8 +296,13 @@ def stored_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables that hold data (not the ones the model rebuilds: funnel_stages, rollups)."""
     rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
                        "AND schema_name = 'main' ORDER BY table_name").fetchall()
-    derived = {"funnel_stages", *(f.stem for f in ROLLUP_DIR.glob("*.sql"))}
+    derived = derived_tables()
     return [name for (name,) in rows if name not in derived]
+
+
+def derived_tables() -> set[str]:
+    """The tables the model and every write rebuild from the stored data (never backed up or exported as data)."""
+    return {"funnel_stages", "lead_activity_rollup", *(derived_table(f) for f in ROLLUP_DIR.glob("*.sql"))}
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

@@ -103,12 +103,26 @@ class Backtest:
 def load_history(runner: QueryRunner, as_of: datetime, filters: Filters | None = None) -> History:
     """The view's leads as a frame and its events as integer arrays (no strings per event: 20M rows load fast)."""
     params = {"as_of": as_of, **(filters or Filters()).segment_params()}
-    leads = runner.run("scoring/backtest_leads", params)
+    numbered = runner.run("scoring/backtest_leads", params)
     types = runner.run("scoring/activity_types")["activity_type"].to_list()
-    events = runner.run("scoring/backtest_events", {**params, "types": types}).drop_nulls()
-    arrays = EventArrays.build(tuple(types), events["lead"].to_numpy(), events["at_us"].to_numpy(),
-                               events["type_code"].to_numpy())
-    return History(as_of, leads, arrays=arrays)
+    events = runner.run("scoring/backtest_events", {"as_of": as_of})
+    lead, at, type_code = _view_events(numbered["lead_number"].to_numpy(), events)
+    arrays = EventArrays.build(tuple(types), lead, at, type_code)
+    return History(as_of, numbered.drop("lead_number"), arrays=arrays)
+
+
+def _view_events(numbers: np.ndarray, events: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The events of the view's leads, each with the lead's row in the view (`numbers`: their lead numbers, in
+    row order, ascending) instead of its number. Renumbering is monotonic, so events stored in (number, time)
+    order stay in (row, time) order."""
+    stored = events["lead_number"].to_numpy()
+    row_of = np.full(max(int(stored.max(initial=-1)), int(numbers.max(initial=-1))) + 1, -1, dtype=np.int32)
+    row_of[numbers] = np.arange(len(numbers), dtype=np.int32)
+    lead = row_of[stored]
+    kept = lead >= 0
+    if kept.all():
+        return lead, events["at_us"].to_numpy(), events["type_code"].to_numpy()
+    return lead[kept], events["at_us"].to_numpy()[kept], events["type_code"].to_numpy()[kept]
 
 
 def fit_points(leads: pl.DataFrame, rules: RuleSet) -> pl.Series:

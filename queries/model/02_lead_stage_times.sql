@@ -25,7 +25,7 @@ final AS (
 
 SELECT * FROM final;
 
--- The same effective times stored per (lead, stage reached), filled by queries/rollups/lead_stage_entries.sql
+-- The same effective times stored per (lead, stage reached), filled by queries/rollups/05_lead_stage_entries.sql
 -- on every write; declared here so the stage_entries macro (03) can be created before the first fill.
 CREATE TABLE IF NOT EXISTS lead_stage_entries (
     lead_id             VARCHAR,
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS lead_stage_entries (
     previous_entered_at TIMESTAMP
 );
 
--- The account stage entries of views without segment filters, filled by queries/rollups/stage_entries_by_account.sql
+-- The account stage entries of views without segment filters, filled by queries/rollups/06_stage_entries_by_account.sql
 -- on every write; declared here for the same reason (DuckDB binds a macro that calls stage_entries when it is
 -- created): the columns of stage_entries, lead_id holding the account key.
 CREATE TABLE IF NOT EXISTS stage_entries_by_account AS

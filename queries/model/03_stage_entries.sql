@@ -48,7 +48,7 @@ units AS (
     INNER JOIN account_firsts AS f USING (account_key)
     WHERE len(channels) + len(industries) + len(company_sizes) + len(owners) > 0
     UNION ALL
-    -- No segment filter: the same rows, stored at import (queries/rollups/stage_entries_by_account.sql).
+    -- No segment filter: the same rows, stored at import (queries/rollups/06_stage_entries_by_account.sql).
     SELECT lead_id, channel, amount, created_at, stage, stage_order, entered_at, previous_entered_at
     FROM stage_entries_by_account
     WHERE unit = 'account' AND len(channels) + len(industries) + len(company_sizes) + len(owners) = 0

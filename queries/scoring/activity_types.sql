@@ -1,4 +1,4 @@
--- Every activity type in the data, in order: position i is the type code i used by backtest_events.
-SELECT DISTINCT activity_type
-FROM activities
-ORDER BY activity_type
+-- Every activity type in the data, in order: position i is the type code i of lead_events (backtest_events).
+SELECT activity_type
+FROM event_types
+ORDER BY type_code

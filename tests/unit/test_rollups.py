@@ -103,3 +103,37 @@ def test_rollup_is_rebuilt_by_every_import(empty_db):
                                                      "activity_type": ["email_open", "email_open"],
                                                      "detail": [None, None]}))
     assert empty_db.execute("SELECT n_email_open FROM lead_activity_rollup").fetchall() == [(2,)]
+
+
+def test_events_are_stored_by_lead_number_and_time_and_read_back_per_view(empty_db):
+    """Leads numbered by id, activities in time order as exports come (leads interleaved), one unknown type:
+    lead_events holds them per lead and time as integers, and a view's replay gets its own leads' rows."""
+    from leadfunnel.filters import Filters
+    from leadfunnel.ingest.write import write_tables
+    from leadfunnel.model import TABLE_SCHEMAS
+
+    leads = {name: [None] * 3 for name in TABLE_SCHEMAS["leads"]} | {
+        "lead_id": ["b", "c", "a"], "created_at": [datetime(2025, 1, 1)] * 3, "channel": ["seo", "webinar", "seo"]}
+    day = [datetime(2025, 1, d) for d in range(2, 7)]
+    write_tables(empty_db, leads=pl.DataFrame(leads, schema=TABLE_SCHEMAS["leads"]), activities=pl.DataFrame({
+        "lead_id": ["c", "a", "b", "a", "c"], "occurred_at": day,
+        "activity_type": ["webinar_attended", "email_open", "fax_sent", "contact_form", "email_open"],
+        "detail": [None] * 5}))
+    assert empty_db.execute("SELECT lead_id, lead_number FROM lead_numbers ORDER BY lead_number").fetchall() == [
+        ("a", 0), ("b", 1), ("c", 2)]
+    types = empty_db.execute("SELECT type_code, activity_type, model_code FROM event_types ORDER BY 1").fetchall()
+    code = {name: (type_code, model_code) for type_code, name, model_code in types}
+    assert [name for _, name, _ in types] == ["contact_form", "email_open", "fax_sent", "webinar_attended"]
+    assert code["fax_sent"][1] == 0 and code["email_open"][1] == ACTIVITY_TYPES.index("email_open") + 1
+    us = [int(d.timestamp() * 1_000_000) - int(datetime(1970, 1, 1).timestamp() * 1_000_000) for d in day]
+    assert empty_db.execute("SELECT lead_number, at_us, type_code FROM lead_events").fetchall() == [
+        (0, us[1], code["email_open"][0]), (0, us[3], code["contact_form"][0]), (1, us[2], code["fax_sent"][0]),
+        (2, us[0], code["webinar_attended"][0]), (2, us[4], code["email_open"][0])]
+
+    reading = QueryRunner(empty_db, quiet=True)
+    seo = load_history(reading, datetime(2025, 2, 1), Filters(channels=("seo",)))  # leads a and b: rows 0 and 1
+    assert seo.leads["lead_id"].to_list() == ["a", "b"] and "lead_number" not in seo.leads.columns
+    assert seo.arrays.lead.tolist() == [0, 0, 1] and seo.arrays.at.tolist() == [us[1], us[3], us[2]]
+    webinar = load_history(reading, datetime(2025, 1, 6), Filters(channels=("webinar",)))  # c, before Jan 6
+    assert webinar.leads["lead_id"].to_list() == ["c"] and webinar.arrays.lead.tolist() == [0]
+    assert webinar.arrays.types[webinar.arrays.type_code[0]] == "webinar_attended"

@@ -170,9 +170,9 @@ def test_a_mapping_to_a_missing_sql_shaped_column_is_a_clear_error(hostile_db):
 
 
 def _derived() -> set[str]:
-    from leadfunnel.paths import QUERY_DIR
+    from leadfunnel.database import derived_tables
 
-    return {"funnel_stages", *(f.stem for f in (QUERY_DIR / "rollups").glob("*.sql"))}
+    return derived_tables()
 
 
 def _snapshot_file(path: Path) -> dict[str, int]:
