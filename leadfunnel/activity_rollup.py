@@ -1,6 +1,8 @@
 """The per-lead activity rollup (`lead_activity_rollup`), built from `lead_events` in one streamed pass.
 
-One row per lead (every lead, with or without activities), in lead-number order:
+One row per lead (every lead, with or without activities), stored in lead-number order (= lead_id order), with
+the lead's number and the attributes and effective stage times the scoring fast path reads (as
+queries/scoring/backtest_leads.sql names them), so that path reads this one table without a join or a sort:
 - `n_<type>`: its activities of each canonical type (leadfunnel.model.ACTIVITY_TYPES);
 - `before_sql_<type>` / `before_won_<type>`: those strictly before its effective SQL / won time (0 without one);
 - `other_activities`: its activities of other types, so that the rollup accounts for every activity of a stored
@@ -33,16 +35,10 @@ if len(ACTIVITY_TYPES) >= CODES_PER_LEAD:
     raise ValueError(f"the rollup packs at most {CODES_PER_LEAD - 1} canonical activity types per lead")
 
 
-def columns() -> list[str]:
-    """The table's columns, in order."""
-    return ["lead_id", "last_activity_at", *(f"last_{t}_at" for t in SALES_TOUCHES), "other_activities",
-            *(f"{prefix}_{t}" for prefix in ("n", "before_sql", "before_won") for t in ACTIVITY_TYPES)]
-
-
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the table from lead_numbers, event_types, lead_events and the leads' effective stage times."""
     leads = con.execute("""
-        SELECT n.lead_id, epoch_us(s.sql_entered_at) AS sql_us, epoch_us(s.won_entered_at) AS won_us
+        SELECT epoch_us(s.sql_entered_at) AS sql_us, epoch_us(s.won_entered_at) AS won_us
         FROM lead_numbers AS n
         LEFT JOIN lead_stage_times AS s USING (lead_id)
         ORDER BY n.lead_number""").pl()
@@ -68,7 +64,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     per_lead = (n, CODES_PER_LEAD)
     counts, sql_counts, won_counts, latest = (a.reshape(per_lead) for a in (total, before_sql, before_won, last))
     frame = pl.DataFrame({
-        "lead_id": leads["lead_id"],
+        "lead_number": np.arange(n, dtype=np.int32),
         "last_activity_at": _timestamps(latest.max(axis=1)),
         **{f"last_{t}_at": _timestamps(latest[:, ACTIVITY_TYPES.index(t) + 1]) for t in SALES_TOUCHES},
         "other_activities": counts[:, 0],
@@ -79,9 +75,17 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     del total, before_sql, before_won, last, counts, sql_counts, won_counts, latest
     con.register("activity_rollup_frame", frame.to_arrow())
     try:  # the counts are stored as BIGINT, as every count column of the model
-        con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT lead_id, COLUMNS('_at$'), "
-                    "COLUMNS('^(other_activities|n_.*|before_sql_.*|before_won_.*)$')::BIGINT "
-                    "FROM activity_rollup_frame")
+        con.execute(f"""
+            CREATE OR REPLACE TABLE {TABLE} AS
+            SELECT s.lead_id, n.lead_number, s.channel, s.industry, s.company_size, s.owner, s.company, s.job_title,
+                   s.lead_entered_at AS created_at, s.mql_entered_at AS mql_at, s.sql_entered_at AS sql_at,
+                   s.won_entered_at AS won_at,
+                   COLUMNS('^last_.*_at$'),
+                   COLUMNS('^(other_activities|n_.*|before_sql_.*|before_won_.*)$')::BIGINT
+            FROM activity_rollup_frame
+            INNER JOIN lead_numbers AS n USING (lead_number)
+            INNER JOIN lead_stage_times AS s USING (lead_id)
+            ORDER BY n.lead_number""")
     finally:
         con.unregister("activity_rollup_frame")
 

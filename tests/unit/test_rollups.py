@@ -22,9 +22,10 @@ from tests.unit.test_scoring import AS_OF, runner  # noqa: F401 (fixture)
 def test_rollup_columns_follow_the_activity_types(empty_db):
     assert len(ACTIVITY_TYPES) < 16  # the rollup packs (lead number, type code) as lead number * 16 + code
     columns = [row[0] for row in empty_db.execute("DESCRIBE lead_activity_rollup").fetchall()]
-    assert columns == ["lead_id", "last_activity_at", "last_sales_call_at", "last_sales_email_at", "last_meeting_at",
-                       "other_activities", *(f"{prefix}_{t}" for prefix in ("n", "before_sql", "before_won")
-                                             for t in ACTIVITY_TYPES)]
+    assert columns == ["lead_id", "lead_number", "channel", "industry", "company_size", "owner", "company", "job_title",
+                       "created_at", "mql_at", "sql_at", "won_at", "last_activity_at", "last_sales_call_at",
+                       "last_sales_email_at", "last_meeting_at", "other_activities",
+                       *(f"{prefix}_{t}" for prefix in ("n", "before_sql", "before_won") for t in ACTIVITY_TYPES)]
     scores = read_sql(QUERY_DIR / "scoring" / "lead_scores_rollup.sql")
     assert re.findall(r"\* \$points_(\w+)\)", scores) == list(ACTIVITY_TYPES)
     assert re.findall(r"activity_type = '(\w+)'", scores) == list(ACTIVITY_TYPES)
