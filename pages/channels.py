@@ -10,9 +10,9 @@ from leadfunnel.metrics import CHANNEL_METRICS, RANKING_ORDER, by_column
 from leadfunnel.model import channel_label, labelled, stage_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.session import channel_attribution, channel_summary
 from leadfunnel.ui.sidebar import ATTRIBUTION_KEY, current_view
 from leadfunnel.ui.tables import readable, table
+from leadfunnel.ui.views import channel_attribution, channel_summary
 
 filters, mode = current_view()
 st.title(t("channels.title"))

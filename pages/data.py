@@ -32,17 +32,11 @@ from leadfunnel.ui.imports import (
     save_upload_mapping,
     saved_mappings_for,
 )
-from leadfunnel.ui.session import (
-    account_totals,
-    database_info,
-    database_label,
-    import_history,
-    largest_accounts,
-    use_database,
-)
+from leadfunnel.ui.session import database_label, use_database
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.uploader import file_uploader
+from leadfunnel.ui.views import account_totals, database_info, import_history, largest_accounts
 
 IMPORTED_KEY = "_import_summary"
 SPEND_IMPORTED_KEY = "_spend_import_summary"

@@ -8,9 +8,9 @@ from leadfunnel.format import count, count_delta, days, percent, rate_delta
 from leadfunnel.i18n import day, t
 from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.session import funnel_by_month, funnel_stages
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
+from leadfunnel.ui.views import funnel_by_month, funnel_stages
 
 filters, mode = current_view()
 previous = filters.previous_period()

@@ -10,9 +10,10 @@ from leadfunnel.pipeline.aging import REASONS, by_stage, stuck_by, stuck_list
 from leadfunnel.sla.policy import AGING_STAGES
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, long_table
-from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, open_leads_at, policy_in_force
+from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
+from leadfunnel.ui.views import open_leads_at
 
 filters, _ = current_view()
 as_of = current_as_of()

@@ -21,7 +21,7 @@ from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.rule_sets import edited_rules, save_load_manage, saved_rule_set, saved_rule_set_names
 from leadfunnel.ui.scoring_sections import learned_weights_section, scenario_comparison
-from leadfunnel.ui.session import lead_scores, scoring_engine, top_open_leads
+from leadfunnel.ui.scoring_views import lead_scores, scoring_engine, top_open_leads
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
 from leadfunnel.ui.tables import table
 

@@ -18,17 +18,10 @@ from leadfunnel.sla.policy import (
     stage_limits,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.session import (
-    TRIED_POLICY_KEY,
-    agreed_policy,
-    policy_in_force,
-    sales_touches_in_data,
-    save_agreed_policy,
-    sla_handover_scores,
-    sla_handovers,
-)
+from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force, save_agreed_policy
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
+from leadfunnel.ui.views import sales_touches_in_data, sla_handover_scores, sla_handovers
 
 TIMEZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Singapore", "Asia/Shanghai", "Europe/London", "Europe/Berlin",
              "America/New_York", "America/Los_Angeles", "UTC")

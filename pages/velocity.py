@@ -9,9 +9,9 @@ from leadfunnel.i18n import day, moment, t
 from leadfunnel.model import channel_label, labelled
 from leadfunnel.pipeline.velocity import TREND_MONTHS
 from leadfunnel.ui.downloads import download_buttons, span
-from leadfunnel.ui.session import pipeline_velocity
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
+from leadfunnel.ui.views import pipeline_velocity
 
 KINDS = {"win_rate": "percent", "avg_won_amount": "money", "velocity": "money"}  # how the downloads write them
 

@@ -20,7 +20,7 @@ from leadfunnel.scoring.learn import NotEnoughHistory
 from leadfunnel.scoring.rules import RuleSet, rule_set_label
 from leadfunnel.ui.downloads import download_buttons
 from leadfunnel.ui.rule_sets import save_as, saved_rule_set
-from leadfunnel.ui.session import learned_weights
+from leadfunnel.ui.scoring_views import learned_weights
 from leadfunnel.ui.tables import table
 
 

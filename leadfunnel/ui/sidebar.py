@@ -14,7 +14,8 @@ from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, mome
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
-from leadfunnel.ui.session import data_bounds, database_location, filter_options, linked_database_name
+from leadfunnel.ui.session import database_location, linked_database_name
+from leadfunnel.ui.views import data_bounds, filter_options
 
 DEFAULT_DAYS = 92  # about a quarter
 DEFAULT_MODE: Mode = "period"
