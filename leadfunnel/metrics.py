@@ -2,10 +2,11 @@
 pack show — its query column, its kind (how it is written) and its name and definition in the catalogues.
 
 A new channel metric is one entry here plus its column in queries/channels/channel_summary.sql; the page, the
-downloads, `report channels` and the pack pick it up from this list. The scoring backtest's figures
-(BACKTEST_METRICS: the fields of scoring.backtest.Backtest, `report scores`' "backtest") and the SLA's
-(SLA_METRICS: the keys of sla.compliance.compliance_summary, `report sla`) are named and defined here too, for
-the pages and the pack alike.
+downloads, `report channels` and the pack pick it up from this list. The funnel's stage table (FUNNEL_METRICS:
+the columns of queries/funnel/stage_counts.sql) is named and written from here by the page and the pack. The
+scoring backtest's figures (BACKTEST_METRICS: the fields of scoring.backtest.Backtest, `report scores`'
+"backtest") and the SLA's (SLA_METRICS: the keys of sla.compliance.compliance_summary, `report sla`) are named
+and defined here too, for the pages and the pack alike.
 """
 
 from __future__ import annotations
@@ -48,6 +49,16 @@ CHANNEL_METRICS: tuple[Metric, ...] = (
     Metric("won_amount", "money", "metric.won_amount", "col.won_amount.help", rank=True),
 )
 RANKING_ORDER = ("lead_to_won_rate", "mql_rate", "sql_rate", "win_rate", "won_amount", "leads")
+
+# The funnel's stage table (funnel.stage_counts: one row per stage; the funnel page, its download, the pack and
+# `report funnel`). A stage the data never has shows "not in your data" instead of its count (funnel.not_in_data).
+FUNNEL_METRICS: tuple[Metric, ...] = (
+    Metric("leads", "count", "funnel.col_leads", account_label="funnel.col_accounts"),
+    Metric("rate_from_previous", "percent", "funnel.col_from_previous"),
+    Metric("rate_from_lead", "percent", "funnel.col_from_lead"),
+    Metric("drop_off", "count", "funnel.col_drop_off"),
+    Metric("median_days_from_previous", "days", "funnel.col_median_days"),
+)
 
 # The point-in-time backtest of a hand-over threshold (the scoring page, its scenario comparison, the pack).
 # Definitions take `outcome` (what a caught lead reaches) and, for recall, `n` (the leads that reached it).

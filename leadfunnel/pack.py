@@ -20,7 +20,7 @@ from leadfunnel.filters import Filters, Mode
 from leadfunnel.format import count, count_delta, days, days_delta, money, money_delta, percent, rate_delta, written
 from leadfunnel.funnel import channel_summary, stage_counts
 from leadfunnel.i18n import day, language, moment, t
-from leadfunnel.metrics import BACKTEST_METRICS, CHANNEL_METRICS, SLA_METRICS, by_column
+from leadfunnel.metrics import BACKTEST_METRICS, CHANNEL_METRICS, FUNNEL_METRICS, SLA_METRICS, by_column
 from leadfunnel.model import activity_label, channel_label, labelled, stage_label
 from leadfunnel.pipeline import aging
 from leadfunnel.pipeline.velocity import velocity
@@ -87,9 +87,9 @@ def _funnel_section(runner: QueryRunner, filters: Filters, previous: Filters | N
              count(before.get(r["stage"], {}).get("leads")),
              count_delta(r["leads"], before.get(r["stage"], {}).get("leads")) or "–", percent(r["rate_from_previous"]),
              percent(r["rate_from_lead"])] for r in stages.iter_rows(named=True)]
-    counted = t("funnel.col_accounts") if filters.unit == "account" else t("funnel.col_leads")
-    table = _table([t("funnel.col_stage"), counted, t("pack.previous_period"), t("pack.change"),
-                    t("funnel.col_from_previous"), t("funnel.col_from_lead")], rows)
+    named = by_column(FUNNEL_METRICS)
+    table = _table([t("funnel.col_stage"), t(named["leads"].label_for(filters.unit)), t("pack.previous_period"),
+                    t("pack.change"), t(named["rate_from_previous"].label), t(named["rate_from_lead"].label)], rows)
     return f"<h2>{_e(t('funnel.title'))}</h2>{_unit_note(filters)}{table}{figures.html(funnel_figure(stages))}"
 
 

@@ -4,8 +4,9 @@ import polars as pl
 import streamlit as st
 
 from leadfunnel.charts import funnel_figure, monthly_stage_figure
-from leadfunnel.format import count, count_delta, days, percent, rate_delta
+from leadfunnel.format import count, count_delta, percent, rate_delta, written
 from leadfunnel.i18n import day, t
+from leadfunnel.metrics import FUNNEL_METRICS, by_column
 from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
 from leadfunnel.ui.sidebar import current_view
@@ -28,7 +29,7 @@ st.caption(t("funnel.maturing") if mode == "cohort" else t("funnel.period_entrie
 by_account = filters.unit == "account"
 if by_account:
     st.caption(t("unit.by_account") + (t("unit.period_by_account") if mode == "period" else ""))
-counted = t("funnel.col_accounts") if by_account else t("funnel.col_leads")
+counted = t(by_column(FUNNEL_METRICS)["leads"].label_for(filters.unit))
 by = ".account" if by_account else ""  # the account wording of a help text
 
 stages = translated(funnel_stages(filters, mode))
@@ -63,11 +64,9 @@ with numbers:
         pl.DataFrame({
             t("funnel.col_stage"): stages["label"],
             counted: [count(v) if present else t("funnel.not_in_data")
-                                    for v, present in zip(stages["leads"], stages["in_data"], strict=True)],
-            t("funnel.col_from_previous"): [percent(v) for v in stages["rate_from_previous"]],
-            t("funnel.col_from_lead"): [percent(v) for v in stages["rate_from_lead"]],
-            t("funnel.col_drop_off"): [count(v) for v in stages["drop_off"]],
-            t("funnel.col_median_days"): [days(v, unit=True) for v in stages["median_days_from_previous"]],
+                      for v, present in zip(stages["leads"], stages["in_data"], strict=True)],
+            **{t(m.label): [written(v, m.kind) for v in stages[m.column]]
+               for m in FUNNEL_METRICS if m.column != "leads"},
         }),
         hide_index=True, width="stretch",
         column_config={counted: st.column_config.TextColumn(counted, width=96)},  # "not in data" fits
