@@ -1,5 +1,6 @@
 """The scoring page's caches: the view's per-lead rollup and events, scores, replays and the engine over them
 (kept as objects: one copy per view for every session, not one per session)."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from leadfunnel.scoring.learn import NotEnoughHistory, Suggestion, suggest_point
 from leadfunnel.scoring.rollup import Rollup, load_rollup
 from leadfunnel.scoring.rules import RuleSet
 from leadfunnel.scoring.scores import current_scores
-from leadfunnel.ui.session import database_location, runner
+from leadfunnel.ui.session import cache_key
 from leadfunnel.ui.views import cached_query
 
 Segments = tuple[tuple[str, tuple[str, ...]], ...]
@@ -51,8 +52,7 @@ def _segment_filters(segments: Segments) -> Filters:
 
 
 def _view_key(as_of: datetime, filters: Filters) -> tuple[QueryRunner, str, str, datetime, Segments]:
-    query_runner = runner()
-    return query_runner, database_location(), query_runner.data_version(), as_of, _segments(filters)
+    return *cache_key(), as_of, _segments(filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -66,8 +66,8 @@ def lead_scores(as_of: datetime, rules: RuleSet) -> pl.DataFrame:
     """`lead_id, score` of every lead at `as_of` under `rules` (scoring.scores.current_scores, which picks how to
     compute them), cached on the database, its data version, the instant and the rules (the threshold plays no
     part)."""
-    query_runner = runner()
-    return _scores(query_runner, rules, database_location(), query_runner.data_version(), as_of,
+    query_runner, path, version = cache_key()
+    return _scores(query_runner, rules, path, version, as_of,
                    _rules_key(rules, threshold=False))
 
 

@@ -120,6 +120,13 @@ def runner() -> QueryRunner:
         st.stop()
 
 
+def cache_key() -> tuple[QueryRunner, str, str]:
+    """This session's shared reader, with what every cached result is keyed on beside it: the database's location
+    and its data version (an import gives a new version, so no stale result is served)."""
+    query_runner = runner()
+    return query_runner, database_location(), query_runner.data_version()
+
+
 def runner_for(location: Path | str) -> QueryRunner:
     """The shared read-only runner on the latest version of the data at `location`."""
     return _runner(str(location), storage_for(location).snapshot())

@@ -1,5 +1,6 @@
 """Cached views: every domain function a page calls (funnel, channels, the Data page, SLA, pipeline, attribution,
 velocity), cached on the database, its data version and the parameters — shared by every session."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from leadfunnel.pipeline.velocity import Velocity, velocity
 from leadfunnel.query import QueryRunner
 from leadfunnel.sla import compliance
 from leadfunnel.sla.policy import SlaPolicy
-from leadfunnel.ui.session import database_location, runner
+from leadfunnel.ui.session import cache_key
 
 # Every number a page shows comes from a domain function of the package, called through one of the cached
 # wrappers below (keyed on the database, its data version and the parameters): pages hold no connection and name
@@ -34,10 +35,9 @@ def _cached_run(_query_runner: QueryRunner, path: str, version: str, name: str,
 def cached_query(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     """`QueryRunner.run` with caching keyed on the database, its data version and the parameters: for a domain
     function that takes a `run` callable (scoring.distribution.top_open_leads)."""
-    query_runner = runner()
-    version = query_runner.data_version()
+    query_runner, path, version = cache_key()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    return _cached_run(query_runner, database_location(), version, name, frozen)
+    return _cached_run(query_runner, path, version, name, frozen)
 
 
 DatabaseFact = Callable[[QueryRunner], Any]
@@ -56,8 +56,8 @@ def _database_fact(_query_runner: QueryRunner, what: str, path: str, version: st
 
 def _on_database(what: str) -> Any:
     """`DATABASE_FACTS[what]` cached on the database and its data version."""
-    query_runner = runner()
-    return _database_fact(query_runner, what, database_location(), query_runner.data_version())
+    query_runner, path, version = cache_key()
+    return _database_fact(query_runner, what, path, version)
 
 
 def database_info() -> dict[str, Any]:
@@ -93,8 +93,8 @@ def _largest_accounts(_query_runner: QueryRunner, path: str, version: str, limit
 
 def largest_accounts(limit: int) -> pl.DataFrame:
     """The `limit` accounts with most leads (data_overview.largest_accounts), cached."""
-    query_runner = runner()
-    return _largest_accounts(query_runner, database_location(), query_runner.data_version(), limit)
+    query_runner, path, version = cache_key()
+    return _largest_accounts(query_runner, path, version, limit)
 
 
 ViewFrame = Callable[[QueryRunner, Filters, Mode], pl.DataFrame]
@@ -111,9 +111,8 @@ def _view_frame(_query_runner: QueryRunner, _filters: Filters, what: str, path: 
 
 def _on_view(what: str, filters: Filters, mode: Mode) -> pl.DataFrame:
     """`VIEW_FRAMES[what]` cached on the database, its data version, the view and the mode."""
-    query_runner = runner()
-    return _view_frame(query_runner, filters, what, database_location(), query_runner.data_version(), repr(filters),
-                       mode)
+    query_runner, path, version = cache_key()
+    return _view_frame(query_runner, filters, what, path, version, repr(filters), mode)
 
 
 def funnel_stages(filters: Filters, mode: Mode) -> pl.DataFrame:
@@ -145,9 +144,8 @@ def _policy_view(_query_runner: QueryRunner, _filters: Filters, _policy: SlaPoli
 def _on_policy(what: str, filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
     """`POLICY_VIEWS[what]` cached on the database, its data version, the view, the policy and the instant:
     a rerun for another widget costs nothing."""
-    query_runner = runner()
-    return _policy_view(query_runner, filters, policy, what, database_location(), query_runner.data_version(),
-                        repr((filters, policy)), as_of)
+    query_runner, path, version = cache_key()
+    return _policy_view(query_runner, filters, policy, what, path, version, repr((filters, policy)), as_of)
 
 
 def sla_handovers(filters: Filters, policy: SlaPolicy, as_of: datetime) -> pl.DataFrame:
@@ -170,8 +168,8 @@ def _sales_touches(_query_runner: QueryRunner, _policy: SlaPolicy, path: str, ve
 def sales_touches_in_data(policy: SlaPolicy, as_of: datetime) -> bool:
     """Whether the data has a sales touch of the policy's types by `as_of` (sla.compliance.has_sales_touches),
     cached on the database, its data version, the policy and the instant."""
-    query_runner = runner()
-    return _sales_touches(query_runner, policy, database_location(), query_runner.data_version(), repr(policy), as_of)
+    query_runner, path, version = cache_key()
+    return _sales_touches(query_runner, policy, path, version, repr(policy), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -185,9 +183,8 @@ def sla_handover_scores(filters: Filters, policy: SlaPolicy, as_of: datetime) ->
     """The scores at `as_of` of the view's hand-overs (sla.compliance.handover_scores over `sla_handovers`), cached
     on the database, its data version, the view, the policy and the instant."""
     classified = sla_handovers(filters, policy, as_of)
-    query_runner = runner()
-    return _handover_scores(query_runner, classified, database_location(), query_runner.data_version(),
-                            repr((filters, policy)), as_of)
+    query_runner, path, version = cache_key()
+    return _handover_scores(query_runner, classified, path, version, repr((filters, policy)), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -206,12 +203,12 @@ def _attribution(_query_runner: QueryRunner, _filters: Filters, path: str, versi
 def channel_attribution(filters: Filters) -> Attribution:
     """Every attribution model's credit and the spend for the view (leadfunnel.attribution), cached on the database,
     its data version and the view: switching the model or the outcome reads no data."""
-    query_runner = runner()
-    return _attribution(query_runner, filters, database_location(), query_runner.data_version(), repr(filters))
+    query_runner, path, version = cache_key()
+    return _attribution(query_runner, filters, path, version, repr(filters))
 
 
 def pipeline_velocity(filters: Filters, as_of: datetime) -> Velocity:
     """The view's velocity, its factors, the previous period's, by channel and by month (pipeline.velocity),
     cached on the database, its data version, the view and the instant."""
-    query_runner = runner()
-    return _velocity(query_runner, filters, database_location(), query_runner.data_version(), repr(filters), as_of)
+    query_runner, path, version = cache_key()
+    return _velocity(query_runner, filters, path, version, repr(filters), as_of)
