@@ -118,17 +118,6 @@ def test_scoring_page_pack_and_cli_agree(monkeypatch, scoring_app_db, tmp_path):
     assert shown["Recall"] == guide[3] == f"{backtest['recall']:.1%}"
 
 
-def test_funnel_page_pack_and_cli_agree(monkeypatch, small_app_db, tmp_path):
-    start, end, as_of = date(2025, 2, 1), date(2025, 2, 28), datetime.combine(date(2025, 5, 1), time(0, 0))
-    shown = page(monkeypatch, small_app_db, "pages/funnel.py", start, end, as_of)
-    pack = pack_rows(small_app_db, tmp_path, start, end, as_of)
-    report = cli_json("report", "funnel", "--db", str(small_app_db), "--from", "2025-02-01", "--to", "2025-02-28",
-                      "--mode", "period")
-    counts = {s["stage"]: s["count"] for s in report["stages"]}
-    for label, stage in (("Lead", "lead"), ("MQL", "mql"), ("SQL", "sql"), ("Won", "won")):
-        assert shown[label] == pack[label][0] == f"{counts[stage]:,}", label
-
-
 def cli_csv(*args: str) -> list[dict[str, str]]:
     result = cli.invoke(cli_app, [*args, "--format", "csv"])
     assert result.exit_code == 0, result.output
