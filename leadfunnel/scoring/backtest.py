@@ -153,8 +153,20 @@ def running_scores(history: History, rules: RuleSet) -> pl.DataFrame:
     })
 
 
-def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
-    """Per lead: outcome time (if before as-of), crossing time, peak score overall and before the outcome."""
+@dataclass(frozen=True)
+class ReplayedScores:
+    """A rule set's replay before any threshold is chosen: per lead its outcome time and peak scores, per
+    activity instant the running score. Every threshold's crossings come from it (`crossings`), so a threshold
+    move re-reads one comparison over the events instead of replaying and reducing them again."""
+
+    leads: pl.DataFrame  # lead_id, channel, created_at, mql_at, outcome_at, peak, peak_before_outcome, positive
+    lead: np.ndarray  # per instant, the lead's row in `leads` (in (lead, time) order)
+    at: np.ndarray  # µs since the epoch
+    score: np.ndarray  # the running score just after the instant
+
+
+def replayed_scores(history: History, running: pl.DataFrame, outcome: Outcome) -> ReplayedScores:
+    """Per lead: outcome time (if before as-of) and peak score, overall and before the outcome."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
     outcome_at = pl.col(f"{outcome}_at")
@@ -162,13 +174,11 @@ def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outco
         "lead_id", "channel", "created_at", "mql_at",
         pl.when(outcome_at < history.as_of).then(outcome_at).alias("outcome_at"),
     )
-    n = leads.height
-    crossing, peak, before = np.zeros(n, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
-    crossed = np.zeros(n, dtype=bool)
+    peak, before = np.full(leads.height, np.nan), np.full(leads.height, np.nan)
     lead = running["lead"].to_numpy()
+    at = running["at"].dt.epoch("us").to_numpy()
+    score = running["score"].to_numpy()
     if len(lead):
-        at = running["at"].dt.epoch("us").to_numpy()
-        score = running["score"].to_numpy()
         no_outcome = np.iinfo(np.int64).min  # nothing is before it
         outcome_us = leads["outcome_at"].dt.epoch("us").fill_null(no_outcome).to_numpy()
         starts = np.flatnonzero(np.diff(lead, prepend=-1))
@@ -176,24 +186,37 @@ def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outco
         peak[owners] = np.maximum.reduceat(score, starts)
         best_before = np.maximum.reduceat(np.where(at < outcome_us[lead], score, -np.inf), starts)
         before[owners] = np.where(np.isneginf(best_before), np.nan, best_before)
-        hits = np.flatnonzero(score >= rules.threshold)
-        first = hits[np.diff(lead[hits], prepend=-1) != 0]
-        crossing[lead[first]] = at[first]
-        crossed[lead[first]] = True
-    return leads.with_columns(
-        crossing_at=pl.Series(crossing).cast(pl.Datetime("us")),
-        crossed=pl.Series(crossed),
+    leads = leads.with_columns(
         peak=pl.Series(peak).fill_nan(None),
         peak_before_outcome=pl.Series(before).fill_nan(None),
-    ).with_columns(
-        crossing_at=pl.when("crossed").then("crossing_at"),
         positive=pl.col("outcome_at").is_not_null(),
+    )
+    return ReplayedScores(leads, lead, at, score)
+
+
+def crossings(replayed: ReplayedScores, threshold: float) -> pl.DataFrame:
+    """Per lead at one threshold: crossing time (the first instant its running score is ≥ threshold), whether it
+    crossed, and whether it was caught (crossed strictly before its outcome)."""
+    n = replayed.leads.height
+    crossing, crossed = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    hits = np.flatnonzero(replayed.score >= threshold)
+    first = hits[np.diff(replayed.lead[hits], prepend=-1) != 0]
+    crossing[replayed.lead[first]] = replayed.at[first]
+    crossed[replayed.lead[first]] = True
+    return replayed.leads.with_columns(
+        crossing_at=pl.when(pl.Series(crossed)).then(pl.Series(crossing).cast(pl.Datetime("us"))),
+        crossed=pl.Series(crossed),
     ).select(
         "lead_id", "channel", "created_at", "mql_at", "outcome_at", "crossing_at", "peak", "peak_before_outcome",
         "positive",
         caught=pl.col("positive") & (pl.col("crossing_at") < pl.col("outcome_at")).fill_null(False),
         crossed="crossed",
     )
+
+
+def lead_outcomes(history: History, running: pl.DataFrame, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
+    """Per lead: outcome time (if before as-of), crossing time, peak score overall and before the outcome."""
+    return crossings(replayed_scores(history, running, outcome), rules.threshold)
 
 
 def summarise(per_lead: pl.DataFrame, threshold: float, outcome: Outcome) -> Backtest:

@@ -11,6 +11,7 @@ activities: those stay on the per-event path (leadfunnel.scoring.backtest).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,7 @@ LEAD_COLUMNS = ("lead_id", "channel", "industry", "company_size", "owner", "comp
                 "mql_at", "sql_at", "won_at")
 # The rollup's count columns, <prefix>_<type>: every activity, and those before the lead's SQL or won time.
 COUNT_PREFIXES = {"n": "n", "sql": "before_sql", "won": "before_won"}
+KEPT_SCORES = 8  # rule sets whose per-lead scores a rollup keeps (each: two floats per lead)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Rollup:
     counts: dict[str, np.ndarray]  # "n" (all) | "sql" | "won" (before the outcome) → leads × ACTIVITY_TYPES matrix
     _per_outcome: dict[str, tuple[pl.DataFrame, np.ndarray, np.ndarray]] = field(
         default_factory=dict, compare=False, repr=False)
+    _scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=OrderedDict, compare=False, repr=False)
 
     def base(self, outcome: Outcome) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
         """What does not depend on the rules, once per outcome: the frame, any activity, any before the outcome."""
@@ -50,6 +54,20 @@ class Rollup:
             has_activity = self.counts["n"].sum(axis=1) > 0
             self._per_outcome[outcome] = (frame, has_activity, positive & (self.counts[outcome].sum(axis=1) > 0))
         return self._per_outcome[outcome]
+
+    def scores(self, rules: RuleSet, outcome: Outcome) -> tuple[np.ndarray, np.ndarray]:
+        """Each lead's score from all its activities and from those before its outcome. The threshold plays no
+        part, so the last few rule sets' scores are kept: a threshold move only compares them."""
+        key = (rules.scoring_key(), outcome)
+        if key in self._scores:
+            self._scores.move_to_end(key)
+            return self._scores[key]
+        fit = fit_points(self.leads, rules).to_numpy() if rules.fit else np.zeros(self.leads.height)
+        found = _scores(self.counts["n"], rules, fit), _scores(self.counts[outcome], rules, fit)
+        self._scores[key] = found
+        while len(self._scores) > KEPT_SCORES:
+            self._scores.popitem(last=False)
+        return found
 
     def covers(self, rules: RuleSet) -> bool:
         """True when the fast path gives exactly the per-event answer for these rules and this as-of."""
@@ -82,9 +100,7 @@ def _scores(counts: np.ndarray, rules: RuleSet, fit: np.ndarray) -> np.ndarray:
 def lead_outcomes_fast(rollup: Rollup, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
     """The same per-lead frame as backtest.lead_outcomes, without crossing times (use the event path)."""
     frame, has_activity, has_before = rollup.base(outcome)
-    fit = fit_points(rollup.leads, rules).to_numpy() if rules.fit else np.zeros(rollup.leads.height)
-    final = _scores(rollup.counts["n"], rules, fit)
-    before = _scores(rollup.counts[outcome], rules, fit)
+    final, before = rollup.scores(rules, outcome)
     return frame.with_columns(
         peak=pl.Series(np.where(has_activity, final, np.nan)).fill_nan(None),
         peak_before_outcome=pl.Series(np.where(has_before, before, np.nan)).fill_nan(None),

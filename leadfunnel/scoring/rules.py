@@ -105,6 +105,13 @@ class RuleSet:
             "fit_points": [float(p) for _, p in fit],
         }
 
+    def scoring_key(self) -> str:
+        """What a lead's score depends on — points, caps, decay, fit; not the threshold or the name — as stable
+        text: caches of scores key on it, so a threshold move reuses them."""
+        mapping = self.to_mapping()
+        del mapping["threshold"], mapping["name"]
+        return json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str)
+
     def to_mapping(self) -> dict[str, Any]:
         """The file format (YAML or JSON), documented in the README."""
         fit: dict[str, dict[str, float]] = {}

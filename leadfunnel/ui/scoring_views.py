@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import partial
 
@@ -13,7 +12,15 @@ import streamlit as st
 from leadfunnel.filters import Filters
 from leadfunnel.query import QueryRunner
 from leadfunnel.scoring import distribution
-from leadfunnel.scoring.backtest import History, Outcome, lead_outcomes, load_history, running_scores
+from leadfunnel.scoring.backtest import (
+    History,
+    Outcome,
+    ReplayedScores,
+    crossings,
+    load_history,
+    replayed_scores,
+    running_scores,
+)
 from leadfunnel.scoring.engine import ScoringEngine
 from leadfunnel.scoring.learn import NotEnoughHistory, Suggestion, suggest_points
 from leadfunnel.scoring.rollup import Rollup, load_rollup
@@ -68,7 +75,7 @@ def lead_scores(as_of: datetime, rules: RuleSet) -> pl.DataFrame:
     part)."""
     query_runner, path, version = cache_key()
     return _scores(query_runner, rules, path, version, as_of,
-                   _rules_key(rules, threshold=False))
+                   rules.scoring_key())
 
 
 def top_open_leads(scored: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
@@ -82,28 +89,20 @@ def scoring_rollup(as_of: datetime, filters: Filters) -> Rollup:
     return _rollup(*_view_key(as_of, filters))
 
 
-def _rules_key(rules: RuleSet, *, threshold: bool = True) -> str:
-    mapping = rules.to_mapping()
-    if not threshold:
-        mapping.pop("threshold", None)
-        mapping.pop("name", None)
-    return json.dumps(mapping, sort_keys=True, ensure_ascii=False, default=str)
-
-
 @st.cache_resource(max_entries=3, show_spinner=False)
-def _running(_history: History, _rules: RuleSet, path: str, version: str, as_of: datetime, segments: Segments,
-             scoring_key: str) -> pl.DataFrame:
-    """Running scores at every event: they do not depend on the threshold, so a threshold move reuses them.
-    Few entries: one holds a score per event."""
+def _replayed_scores(_history: History, _rules: RuleSet, path: str, version: str, as_of: datetime,
+                     segments: Segments, outcome: Outcome, scoring_key: str) -> ReplayedScores:
+    """Running scores at every event and each lead's peaks: they do not depend on the threshold, so a threshold
+    move only compares scores (backtest.crossings). Few entries: one holds a score per event."""
     del path, version, as_of, segments, scoring_key  # the cache key (history and rules are not hashed)
-    return running_scores(_history, _rules)
+    return replayed_scores(_history, running_scores(_history, _rules), outcome)
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
 def _replayed(_history: History, _rules: RuleSet, path: str, version: str, as_of: datetime, segments: Segments,
-              outcome: Outcome, rules_key: str) -> pl.DataFrame:
-    running = _running(_history, _rules, path, version, as_of, segments, _rules_key(_rules, threshold=False))
-    return lead_outcomes(_history, running, _rules, outcome)
+              outcome: Outcome, scoring_key: str, threshold: float) -> pl.DataFrame:
+    scores = _replayed_scores(_history, _rules, path, version, as_of, segments, outcome, scoring_key)
+    return crossings(scores, threshold)
 
 
 def replayed_outcomes(as_of: datetime, filters: Filters, rules: RuleSet, outcome: Outcome) -> pl.DataFrame:
@@ -111,7 +110,8 @@ def replayed_outcomes(as_of: datetime, filters: Filters, rules: RuleSet, outcome
     scenarios and positions a slider has been at before answer at once."""
     query_runner, path, version, instant, segments = _view_key(as_of, filters)
     history = _history(query_runner, path, version, instant, segments)
-    return _replayed(history, rules, path, version, instant, segments, outcome, _rules_key(rules))
+    return _replayed(history, rules, path, version, instant, segments, outcome, rules.scoring_key(),
+                     rules.threshold)
 
 
 def scoring_engine(as_of: datetime, filters: Filters, outcome: Outcome) -> ScoringEngine:

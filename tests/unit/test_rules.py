@@ -211,3 +211,11 @@ def test_default_name_is_reserved_and_a_failed_save_changes_nothing(empty_db):
     assert load_rule_set(empty_db, DEFAULT_RULES.name) == DEFAULT_RULES
     with pytest.raises(RuleSetError, match="no rule set named"):
         load_rule_set(empty_db, "missing")
+
+
+def test_the_scoring_key_ignores_the_threshold_and_name_and_nothing_else():
+    key = DEFAULT_RULES.scoring_key()
+    assert DEFAULT_RULES.with_changes(threshold=55.0, name="other").scoring_key() == key
+    for changes in ({"points": {**DEFAULT_RULES.points, "email_open": 4.0}}, {"caps": {"email_open": 9.0}},
+                    {"half_life_days": 30.0}, {"fit": {("industry", "IT"): 10.0}}):
+        assert DEFAULT_RULES.with_changes(**changes).scoring_key() != key, changes

@@ -13,9 +13,16 @@ from leadfunnel import database
 from leadfunnel.ingest.write import write_tables
 from leadfunnel.model import TABLE_SCHEMAS
 from leadfunnel.query import QueryRunner
-from leadfunnel.scoring.backtest import lead_outcomes, load_history, running_scores, summarise
+from leadfunnel.scoring.backtest import (
+    crossings,
+    lead_outcomes,
+    load_history,
+    replayed_scores,
+    running_scores,
+    summarise,
+)
 from leadfunnel.scoring.engine import ScoringEngine
-from leadfunnel.scoring.rollup import load_rollup
+from leadfunnel.scoring.rollup import KEPT_SCORES, load_rollup
 from leadfunnel.scoring.rules import RuleSet
 
 TYPES = ("email_open", "page_view", "webinar_attended", "contact_form", "whitepaper_download")
@@ -77,5 +84,28 @@ def test_the_fast_path_answers_as_the_replay_of_every_event(leads, events, rules
         assert timing.lead_days == summarise(slow, rules.threshold, outcome).median_lead_days
         decayed = rules.with_changes(half_life_days=30.0)
         assert not engine.rollup.covers(decayed) and engine.outcomes(decayed).equals(replay(decayed))
+        replayed = replayed_scores(history, running_scores(history, rules), outcome)
+        for threshold in (5.0, 25.0, 80.0):  # a threshold move reuses the scores each path kept for these weights
+            moved = rules.with_changes(threshold=threshold)
+            expected = replay(moved).select(COLUMNS).sort("lead_id")
+            assert engine.outcomes(moved).select(COLUMNS).sort("lead_id").equals(expected)
+            assert crossings(replayed, threshold).select(COLUMNS).sort("lead_id").equals(expected)
+    finally:
+        runner.con.close()
+
+
+def test_a_threshold_move_reuses_the_rollups_scores_and_a_weight_move_does_not():
+    runner = runner_on([("seo", 10, None), ("ads", None, None)], [(0, 1, "email_open"), (1, 2, "contact_form")])
+    try:
+        rollup = load_rollup(runner, AS_OF)
+        rules = RuleSet("a", threshold=10.0, points={"email_open": 3.0, "contact_form": 50.0})
+        first = rollup.scores(rules, "sql")
+        assert rollup.scores(rules.with_changes(threshold=99.0, name="b"), "sql") is first
+        assert rollup.scores(rules.with_changes(points={"email_open": 4.0}), "sql") is not first
+        assert list(first[0]) == [3.0, 50.0]  # L0: one email open; L1: one contact form
+        for weight in range(KEPT_SCORES + 2):  # only the last few rule sets are kept
+            rollup.scores(rules.with_changes(points={"email_open": float(weight)}), "sql")
+        assert len(rollup._scores) == KEPT_SCORES
+        assert rollup.scores(rules, "sql") is not first
     finally:
         runner.con.close()
