@@ -13,7 +13,6 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,10 @@ from leadfunnel.model import SQL_TYPES, TABLE_SCHEMAS
 
 OPTIONAL: dict[str, tuple[str, ...]] = {"leads": ("job_title", "account_id"), "activities": ("channel", "campaign"),
                                         "feedback": (), "spend": ("campaign",)}
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# Every other byte: deleting them leaves only control bytes. bytes.translate does that at memory speed (0.5 s for
+# 870 MB, where a regular expression search took 4.9 s of a core the staging needed).
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _UTF8 = ("utf-8", "utf-8-sig")
 
 
@@ -72,7 +74,7 @@ def scan(paths: Sequence[Path]) -> tuple[str, dict[Path, bool]]:
         with path.open("rb") as file:
             while chunk := file.read(1 << 22):
                 digest.update(chunk)
-                found = found or _CONTROL_BYTES.search(chunk) is not None
+                found = found or bool(chunk.translate(None, _NOT_CONTROL))
         control[path] = found
     return digest.hexdigest(), control
 
