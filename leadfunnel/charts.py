@@ -32,6 +32,13 @@ def _layout(fig: go.Figure, *, height: int = 380) -> go.Figure:
     return fig
 
 
+def _whole_counts(fig: go.Figure, top: float) -> None:
+    """A count axis ticks whole numbers: on a small range Plotly's automatic ticks fall on halves, which a
+    whole-number format writes twice (3, 3, 2, 2, 1, 1)."""
+    if top < 10:
+        fig.update_yaxes(tick0=0, dtick=1)
+
+
 # One colour per stage everywhere, whichever stages a view shows (a missing stage shifts no colour).
 STAGE_COLOURS: dict[str, str] = dict(zip(("lead", "mql", "sal", "sql", "opportunity", "won"), PALETTE, strict=False))
 MONDAY = "2000-01-03"  # weekly date ticks start on a Monday (ISO weeks), not on Plotly's Sunday
@@ -85,6 +92,7 @@ def monthly_stage_figure(monthly: pl.DataFrame) -> go.Figure:
         ))
     fig.update_xaxes(dtick="M1", tickformat=date_pattern(with_day=False))
     fig.update_yaxes(title=t("chart.leads"), rangemode="tozero", tickformat=",d")
+    _whole_counts(fig, float(grid["leads"].max() or 0))
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 
@@ -210,7 +218,8 @@ def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
                    hovertemplate=t("chart.hover_week_actual", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
     ])
     fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
-    fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero")
+    fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero", tickformat=",d")
+    _whole_counts(fig, float(max(weekly["what_if"].max() or 0, weekly["actual_mql"].max() or 0)))
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 

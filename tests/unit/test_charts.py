@@ -40,6 +40,19 @@ def test_monthly_figure_has_a_line_per_stage(small_runner):
     by_name = {trace.name: list(trace.y) for trace in figure.data}
     assert by_name["Lead"] == [3, 2, 1]  # January A1–A3, February A4–A5, March A6
     assert by_name["Won"] == [1, 1, 0]  # A1's January cohort, A5's February cohort, none in March: a 0, not a gap
+    assert (figure.layout.yaxis.tick0, figure.layout.yaxis.dtick) == (0, 1)  # 0, 1, 2, 3 — not 0, 0, 1, 1, 2, 2, 3
+
+
+def test_count_axes_tick_whole_numbers_only_on_small_ranges():
+    import polars as pl
+
+    from leadfunnel.charts import weekly_handover_figure
+
+    weeks = pl.date_range(pl.date(2026, 1, 5), pl.date(2026, 1, 19), "1w", eager=True)
+    small = weekly_handover_figure(pl.DataFrame({"week": weeks, "what_if": [1, 3, 2], "actual_mql": [0, 1, 2]}))
+    assert small.layout.yaxis.dtick == 1 and small.layout.yaxis.tickformat == ",d"
+    large = weekly_handover_figure(pl.DataFrame({"week": weeks, "what_if": [10, 300, 20], "actual_mql": [0, 1, 2]}))
+    assert large.layout.yaxis.dtick is None  # Plotly's own round steps
 
 
 def test_imported_channel_names_are_text_not_markup():
