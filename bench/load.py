@@ -149,9 +149,11 @@ async def timed(page, session: Session, name: str, action) -> None:
 
 
 async def slider_move(page, session: Session, thumb, key: str) -> None:
-    """Move the threshold slider one step and time it until the curve marks the new threshold, painted.
-
-    The slider reruns only its fragment, which leaves the app's script state alone: the chart is the signal.
+    """Move the threshold slider one step and time two things from the key press, each until painted:
+    - `scoring threshold slider: marker`: the curve's marker at the new threshold (moved in the browser);
+    - `scoring threshold slider: rerun`: the score histogram's threshold line there — the numbers above it and the
+      charts are the server's answer (the slider reruns only its fragment, which leaves the app's script state
+      alone: the histogram is the signal).
     """
     before, received_before = int(await thumb.input_value()), session.received
     await page.evaluate("() => { window.__lf.start = performance.now(); }")
@@ -159,15 +161,19 @@ async def slider_move(page, session: Session, thumb, key: str) -> None:
     wanted = int(await thumb.input_value())
     if wanted == before:  # at an end of the scale
         return
-    try:
-        await page.wait_for_function(
-            "wanted => { const curve = document.querySelector('.js-plotly-plot');"
-            " return curve && curve.textContent.includes('threshold ' + wanted); }",
-            arg=wanted, timeout=60_000, polling=20)
-    except Exception as error:
-        session.errors.append(f"scoring threshold slider: the curve never showed {wanted} ({type(error).__name__})")
-        return
-    session.timings.setdefault("scoring threshold slider", []).append(await page.evaluate(PAINTED))
+    label = page.locator(".st-key-threshold_curve .marker-label")
+    for name, signal in (("marker", lambda: label.filter(has_text=f"threshold {wanted}").wait_for(timeout=60_000)),
+                         ("rerun", lambda: page.wait_for_function(
+                             "wanted => [...document.querySelectorAll('.js-plotly-plot')]"
+                             ".some(chart => chart.textContent.includes('threshold ' + wanted))",
+                             arg=wanted, timeout=60_000, polling=20))):
+        try:
+            await signal()
+        except Exception as error:
+            session.errors.append(f"scoring threshold slider: the {name} never showed {wanted} "
+                                  f"({type(error).__name__})")
+            return
+        session.timings.setdefault(f"scoring threshold slider: {name}", []).append(await page.evaluate(PAINTED))
     session.sent_bytes.append(session.received - received_before)
 
 

@@ -92,7 +92,7 @@ def monthly_stage_figure(monthly: pl.DataFrame) -> go.Figure:
         ))
     fig.update_xaxes(dtick="M1", tickformat=date_pattern(with_day=False))
     fig.update_yaxes(title=t("chart.leads"), rangemode="tozero", tickformat=",d")
-    _whole_counts(fig, float(grid["leads"].max() or 0))
+    _whole_counts(fig, as_optional_number(grid["leads"].max()) or 0.0)
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 
@@ -219,7 +219,8 @@ def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
     ])
     fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
     fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero", tickformat=",d")
-    _whole_counts(fig, float(max(weekly["what_if"].max() or 0, weekly["actual_mql"].max() or 0)))
+    _whole_counts(fig, max(as_optional_number(weekly["what_if"].max()) or 0.0,
+                           as_optional_number(weekly["actual_mql"].max()) or 0.0))
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, height=340)
 

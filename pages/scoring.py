@@ -9,7 +9,6 @@ from leadfunnel.asof import cutoff
 from leadfunnel.charts import (
     score_by_channel_figure,
     score_histogram_figure,
-    threshold_curve_figure,
     weekly_handover_figure,
 )
 from leadfunnel.format import count, count_delta, days, percent, rate_delta
@@ -24,6 +23,7 @@ from leadfunnel.ui.scoring_sections import learned_weights_section, scenario_com
 from leadfunnel.ui.scoring_views import lead_scores, scoring_engine, top_open_leads
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
 from leadfunnel.ui.tables import table
+from leadfunnel.ui.threshold_curve import curve_points, threshold_curve_chart
 
 BACKTEST = by_column(BACKTEST_METRICS)  # the figures' names and definitions
 
@@ -97,8 +97,9 @@ scored = with_outcome_group(rollup.leads, bound, scores)
 def threshold_and_backtest(untried: RuleSet) -> None:
     """The threshold slider with what it changes: a move reruns and repaints only this part of the page."""
     slider_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
-    threshold = slider_column.slider(t("scoring.threshold"), 1, max(300, int(saved.threshold) * 2),
-                                     int(saved.threshold), key=THRESHOLD_KEY, help=t("scoring.threshold_help"))
+    top = max(300, int(saved.threshold) * 2)
+    threshold = slider_column.slider(t("scoring.threshold"), 1, top, int(saved.threshold), key=THRESHOLD_KEY,
+                                     help=t("scoring.threshold_help"))
     rules = untried.with_changes(threshold=float(threshold))
     url_state.publish({"threshold": None if threshold == int(saved.threshold) else str(threshold)})
     download_column.download_button(t("scoring.download_rules"), dump_rules(rules), file_name="leadfunnel-rules.yaml",
@@ -130,8 +131,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     curve_column, weekly_column = st.columns(2)
     with curve_column:
         st.markdown(t("scoring.curve"))
-        st.plotly_chart(threshold_curve_figure(tried.curve, rules.threshold, result.crossed, result.recall),
-                        width="stretch", key="threshold_curve")
+        threshold_curve_chart(curve_points(tried.per_lead, top), threshold, THRESHOLD_KEY, key="threshold_curve")
         st.caption(t("scoring.curve_caption", outcome=reached))
 
     # --- distribution (the threshold line and the count over it) ---

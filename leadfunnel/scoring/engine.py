@@ -27,7 +27,6 @@ from leadfunnel.scoring.backtest import (
     load_history,
     running_scores,
     summarise,
-    threshold_curve,
 )
 from leadfunnel.scoring.rollup import Rollup, lead_outcomes_fast, load_rollup
 from leadfunnel.scoring.rules import RuleSet
@@ -45,11 +44,6 @@ class Tried:
     result: Backtest
     baseline: Backtest
     changed: bool  # the rules differ from the saved set: deltas are shown only then
-
-    @property
-    def curve(self) -> pl.DataFrame:
-        """Leads handed over and recall at every threshold (the threshold plays no part in `per_lead`)."""
-        return threshold_curve(self.per_lead)
 
 
 @dataclass(frozen=True)

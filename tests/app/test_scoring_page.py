@@ -1,5 +1,6 @@
 """The scoring page through AppTest on tests/fixtures/scoring (numbers from its README)."""
 
+import json
 from datetime import date, time
 
 from streamlit.testing.v1 import AppTest
@@ -35,6 +36,27 @@ def test_moving_the_threshold_changes_the_backtest(monkeypatch, scoring_app_db):
     deltas = {m.label: m.delta for m in app.metric}
     assert deltas["Caught"] == "+1"  # against the saved rule set at 100
     assert deltas["Recall"] == "+50.0 pt"
+
+
+def curve_data(app: AppTest) -> dict:
+    """What the volume-vs-recall curve (a browser component, leadfunnel/ui/threshold_curve.py) was drawn with."""
+    (curve,) = app.get("bidi_component")
+    return json.loads(curve.proto.json)
+
+
+def test_the_curve_is_sent_whole_and_its_marker_is_the_sliders(monkeypatch, scoring_app_db):
+    app = open_scoring(monkeypatch, scoring_app_db)
+    drawn = curve_data(app)
+    assert drawn["threshold"] == 100 and drawn["slider_class"] == "st-key-threshold--Guide-default"
+    assert [point[0] for point in drawn["points"]] == list(range(1, 301))  # every threshold the slider offers
+    app.slider(key="threshold::Guide default").set_value(50).run()
+    moved = curve_data(app)
+    assert moved["threshold"] == 50
+    assert moved["points"] == drawn["points"]  # the same curve: a threshold move moves only the marker
+    metrics = backtest_metrics(app)
+    _, crossed, recall, readout = moved["points"][50 - 1]
+    assert (str(crossed), f"{recall:.1%}") == (metrics["Handed over"], metrics["Recall"])  # the numbers beside it
+    assert readout == "threshold 50 · handed over 3 · recall 100.0% · precision 66.7%"
 
 
 def test_half_life_and_outcome(monkeypatch, scoring_app_db):

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from leadfunnel.charts import BEST, MIDDLE, WORST, channel_figure, funnel_figure, monthly_stage_figure, rank_colours
 from leadfunnel.filters import Filters
 from leadfunnel.model import labelled, stage_label
@@ -139,3 +141,16 @@ def test_spend_pipeline_figure_has_its_own_axis_and_no_invented_months():
     assert list(spend.y) == [1_000_000.0, 450_000.0] and list(pipeline.y) == [None, 1_000_000.0]
     assert pipeline.yaxis == "y2" and figure.layout.yaxis2.side == "right"
     assert list(pipeline.customdata) == ["–", "¥1,000,000"]
+
+
+@pytest.mark.parametrize(("key", "css_class"), [
+    ("threshold::Guide default", "st-key-threshold--Guide-default"),
+    ("threshold::Q3 提案", "st-key-threshold--Q3---"),
+    (" mode ", "st-key-mode"),
+])
+def test_the_curve_finds_the_slider_by_the_class_streamlit_gives_its_key(key, css_class):
+    """Streamlit's frontend names a keyed element `st-key-` + key.trim() with every other character than
+    [a-zA-Z0-9_-] as "-" (its `tp` helper in static/js/index.*.js, 1.67): the component must write it alike."""
+    from leadfunnel.ui.threshold_curve import slider_class
+
+    assert slider_class(key) == css_class
