@@ -88,7 +88,10 @@ class EventArrays:
         """Behaviour score just after each event (in event order): Σ_type min(cap, decayed points)."""
         weights = np.array([float(points.get(t, 0.0)) for t in self.types])
         cap_of = np.array([float(caps[t]) if caps.get(t) is not None else np.inf for t in self.types])
-        factor = None if half_life_days is None else np.exp2(-self.gap_days / half_life_days)
+        factor = None
+        if half_life_days is not None:
+            with np.errstate(over="ignore"):  # a half-life of a split second: gaps of ∞ half-lives decay to 0
+                factor = np.exp2(-self.gap_days / half_life_days)
         total = np.zeros(len(self), dtype=np.float64)
         uncapped = np.where(np.isinf(cap_of), weights, 0.0)
         if uncapped.any():

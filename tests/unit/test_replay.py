@@ -147,3 +147,17 @@ def test_events_delivered_in_lead_time_order_and_shuffled_lay_out_alike():
     assert gaps_in_event_order.tolist() == [0.0, 0.0, 2 / 86_400_000_000, 0.0, 2.0, 0.0]
     # Types at the same instant of lead 0 are read together: only the second event at t=1 is a scoring instant.
     assert ordered.last_at_instant.tolist() == [False, True, True, True, True, True]
+
+
+def test_a_split_second_half_life_decays_to_nothing_without_overflow_warnings():
+    import warnings
+
+    from leadfunnel.scoring.replay import EventArrays
+
+    day_us = 86_400_000_000
+    arrays = EventArrays.build(("email_open",), np.array([0, 0], dtype=np.int32), np.array([0, day_us]),
+                               np.array([0, 0], dtype=np.int8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a day is ~1e300 half-lives: the gap overflows to ∞, which decays to 0
+        scores = arrays.behaviour_scores({"email_open": 3.0}, {}, 1e-300)
+    assert list(scores) == [3.0, 3.0]  # the first open has decayed away by the second
