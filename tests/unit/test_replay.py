@@ -158,6 +158,6 @@ def test_a_split_second_half_life_decays_to_nothing_without_overflow_warnings():
     arrays = EventArrays.build(("email_open",), np.array([0, 0], dtype=np.int32), np.array([0, day_us]),
                                np.array([0, 0], dtype=np.int8))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a day is ~1e300 half-lives: the gap overflows to ∞, which decays to 0
-        scores = arrays.behaviour_scores({"email_open": 3.0}, {}, 1e-300)
+        warnings.simplefilter("error")  # a day is ~1e310 half-lives: the gap overflows to ∞, which decays to 0
+        scores = arrays.behaviour_scores({"email_open": 3.0}, {}, 1e-310)
     assert list(scores) == [3.0, 3.0]  # the first open has decayed away by the second
