@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from functools import partial
 
@@ -30,20 +31,26 @@ from leadfunnel.ui.session import cache_key
 from leadfunnel.ui.views import cached_query
 
 Segments = tuple[tuple[str, tuple[str, ...]], ...]
+# One view's events or rollup loads at a time, whichever session asks: each load holds its rows twice for a moment
+# (DuckDB's result and the arrays made of it), so sessions opening new views at once peaked together (5 sessions at
+# 1M: 4.2 GiB); queued, the loads take as long in all (DuckDB uses both cores for one) and the peak is one load's.
+_LOADING = threading.Lock()
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _history(_query_runner: QueryRunner, path: str, version: str, as_of: datetime, segments: Segments) -> History:
     """Shared by every session (no copy per rerun). Few entries: at scale one history holds every event."""
     del path, version  # the cache key (the runner is not hashed)
-    return load_history(_query_runner, as_of, _segment_filters(segments))
+    with _LOADING:
+        return load_history(_query_runner, as_of, _segment_filters(segments))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _rollup(_query_runner: QueryRunner, path: str, version: str, as_of: datetime, segments: Segments) -> Rollup:
     """Shared by every session; one row per lead, so many views (one per filter in use) fit."""
     del path, version  # the cache key (the runner is not hashed)
-    return load_rollup(_query_runner, as_of, _segment_filters(segments))
+    with _LOADING:
+        return load_rollup(_query_runner, as_of, _segment_filters(segments))
 
 
 def _segments(filters: Filters) -> Segments:
