@@ -30,6 +30,7 @@ export default function (component) {
     root.className = "lf-curve";
     parentElement.appendChild(root);
   }
+  if (root.cleanup) root.cleanup();  // new data for a mounted curve: the last call's observers go first
   root.style.height = `${data.height}px`;
   root.style.fontFamily = data.font;
   const byThreshold = new Map(data.points.map((p) => [p[0], p]));
@@ -139,10 +140,13 @@ export default function (component) {
   }
   follow();
 
-  return () => {
+  const cleanup = () => {
     resized.disconnect();
     if (watcher) watcher.disconnect();
     if (input) input.removeEventListener("input", read);
     if (retry) clearTimeout(retry);
+    if (root.cleanup === cleanup) root.cleanup = null;
   };
+  root.cleanup = cleanup;
+  return cleanup;
 }
