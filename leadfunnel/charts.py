@@ -32,6 +32,17 @@ def _layout(fig: go.Figure, *, height: int = 380) -> go.Figure:
     return fig
 
 
+WEEK_MS = 7 * 86_400_000
+
+
+def _week_ticks(fig: go.Figure, weeks: int) -> None:
+    """Weekly bars tick on their Mondays; over a few weeks Plotly's automatic date ticks fall between them, where a
+    day format repeats (2026/08/30, 2026/08/30, 2026/08/31 for one week)."""
+    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
+    if weeks <= 8:
+        fig.update_xaxes(dtick=WEEK_MS)
+
+
 def _whole_counts(fig: go.Figure, top: float) -> None:
     """A count axis ticks whole numbers: on a small range Plotly's automatic ticks fall on halves, which a
     whole-number format writes twice (3, 3, 2, 2, 1, 1)."""
@@ -217,7 +228,7 @@ def weekly_handover_figure(weekly: pl.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"color": PALETTE[1], "width": 2},
                    hovertemplate=t("chart.hover_week_actual", week="%{x|%Y-%m-%d}", n="%{y:,}") + "<extra></extra>"),
     ])
-    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
+    _week_ticks(fig, weekly.height)
     fig.update_yaxes(title=t("chart.per_week"), rangemode="tozero", tickformat=",d")
     _whole_counts(fig, max(as_optional_number(weekly["what_if"].max()) or 0.0,
                            as_optional_number(weekly["actual_mql"].max()) or 0.0))
@@ -241,7 +252,7 @@ def sla_weekly_figure(weekly: pl.DataFrame) -> go.Figure:
                       yaxis={"title": t("metric.handed_over"), "rangemode": "tozero"},
                       yaxis2={"title": t("sla.compliance"), "overlaying": "y", "side": "right", "range": [0, 1.05],
                               "tickformat": ".0%", "dtick": 0.25, "showgrid": False})
-    fig.update_xaxes(tickformat=date_pattern(), hoverformat=date_pattern(), tick0=MONDAY)
+    _week_ticks(fig, weekly.height)
     return _layout(fig, height=340)
 
 

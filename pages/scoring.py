@@ -131,7 +131,8 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     curve_column, weekly_column = st.columns(2)
     with curve_column:
         st.markdown(t("scoring.curve"))
-        threshold_curve_chart(curve_points(tried.per_lead, top), threshold, THRESHOLD_KEY, key="threshold_curve")
+        threshold_curve_chart(curve_points(tried.per_lead, top), threshold, THRESHOLD_KEY,
+                              empty_text=t("scoring.curve_empty", outcome=reached), key="threshold_curve")
         st.caption(t("scoring.curve_caption", outcome=reached))
 
     # --- distribution (the threshold line and the count over it) ---

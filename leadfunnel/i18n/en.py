@@ -463,6 +463,7 @@ MESSAGES: dict[str, str] = {
     "scoring.backtest_caption": "All {leads:,} leads created at or before {as_of} that match the channel, industry, size and owner filters (the date range applies to the weekly chart only); {positives:,} reached {outcome}. Once you change the rules, the arrows compare with the saved rule set “{name}” (threshold {threshold}).",
     "scoring.curve": "**Volume vs. recall over all thresholds**",
     "scoring.curve_readout": "threshold {threshold} · handed over {crossed} · recall {recall} · precision {precision}",
+    "scoring.curve_empty": "No lead of this view reached {outcome} before the as-of instant: there is no recall to draw yet.",
     "scoring.curve_caption": "Each point of the line is one threshold: leads handed over against the share of real {outcome}s caught in advance. The diamond is the slider's threshold.",
     "scoring.replaying": "Replaying every activity for crossing times…",
     "scoring.days_earlier_help": "Median of ({outcome} time − crossing time) over caught leads.",

@@ -461,6 +461,7 @@ MESSAGES: dict[str, str] = {
     "scoring.backtest_caption": "{as_of} までに作成され、チャネル・業種・規模・担当者の絞り込みに合うすべてのリード {leads:,} 件（期間は週ごとのグラフにだけ適用）のうち {positives:,} 件が{outcome}に到達。ルールを変えると、矢印は保存済みルール「{name}」（しきい値 {threshold}）との比較になります。",
     "scoring.curve": "**しきい値ごとの引き渡し数と再現率**",
     "scoring.curve_readout": "しきい値 {threshold}・引き渡し {crossed} 件・再現率 {recall}・適合率 {precision}",
+    "scoring.curve_empty": "この条件では基準時点までに{outcome}に到達したリードがないため、再現率はまだ描けません。",
     "scoring.curve_caption": "線上の各点が1つのしきい値です。引き渡すリード数と、実際の{outcome}を事前に検知できた割合の関係。ひし形がスライダーのしきい値です。",
     "scoring.replaying": "しきい値到達時刻を求めるため、すべての活動を再生しています…",
     "scoring.days_earlier_help": "検知したリードの（{outcome}の時刻 − しきい値到達時刻）の中央値。",

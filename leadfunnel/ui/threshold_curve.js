@@ -4,7 +4,8 @@
 // Without the slider (or before it exists) the marker sits at the threshold the server drew it for.
 //
 // data: {points: [[threshold, crossed, recall or null, readout], …] for every threshold of the slider,
-//        threshold, slider_class, x_title, y_title, marker_label (with "{value}"), colours, font, height}
+//        threshold, slider_class, x_title, y_title, marker_label (with "{value}"), empty_text, colours, font,
+//        height}
 
 const SVG = "http://www.w3.org/2000/svg";
 const MARGIN = {left: 62, right: 18, top: 34, bottom: 52};
@@ -36,7 +37,7 @@ export default function (component) {
   const byThreshold = new Map(data.points.map((p) => [p[0], p]));
   const drawn = data.points.filter((p) => p[2] !== null);
   const topX = Math.max(1, ...drawn.map((p) => p[1]));
-  const stepX = niceStep(topX, 5);
+  const stepX = Math.max(1, niceStep(topX, 5));  // whole leads: no 0, 0, 1, 1 on a tiny axis
   const maxX = Math.ceil(topX / stepX) * stepX;
   let current = data.threshold;
   let hovered = null;
@@ -80,6 +81,14 @@ export default function (component) {
     readout.className = "readout";
     readout.setAttribute("aria-live", "polite");
     root.insertBefore(readout, svg);
+    if (!drawn.length) {  // no positives: no recall at any threshold — said over the plot, not an empty grid
+      const empty = document.createElement("div");
+      empty.className = "empty";
+      empty.textContent = data.empty_text;
+      Object.assign(empty.style, {left: `${MARGIN.left}px`, width: `${plotWidth}px`,
+                                  top: `${readout.offsetHeight + MARGIN.top}px`, height: `${plotHeight}px`});
+      root.appendChild(empty);
+    }
     svg.addEventListener("mousemove", (event) => {
       const box = svg.getBoundingClientRect();
       const at = ((event.clientX - box.left - MARGIN.left) / plotWidth) * maxX;

@@ -45,11 +45,13 @@ def curve_points(per_lead: pl.DataFrame, top: int) -> list[list[object]]:
                 "threshold", "crossed", "recall", "precision").iter_rows()]
 
 
-def threshold_curve_chart(points: list[list[object]], threshold: int, slider_key: str, *, key: str) -> None:
-    """Draw the curve with its marker at `threshold`, following the slider whose widget key is `slider_key`."""
+def threshold_curve_chart(points: list[list[object]], threshold: int, slider_key: str, *, empty_text: str,
+                          key: str) -> None:
+    """Draw the curve with its marker at `threshold`, following the slider whose widget key is `slider_key`;
+    `empty_text` stands in the plot when no threshold has a recall (no positives in the view)."""
     _COMPONENT(key=key, height=HEIGHT + 24, data={
         "points": points, "threshold": threshold, "slider_class": slider_class(slider_key),
         "x_title": t("chart.handed_over_axis"), "y_title": t("chart.recall_axis"),
-        "marker_label": t("chart.threshold", value="{value}"),
+        "marker_label": t("chart.threshold", value="{value}"), "empty_text": empty_text,
         "colours": {"line": PALETTE[0], "marker": PALETTE[5]}, "font": FONT, "height": HEIGHT,
     })

@@ -48,6 +48,7 @@ def test_the_curve_is_sent_whole_and_its_marker_is_the_sliders(monkeypatch, scor
     app = open_scoring(monkeypatch, scoring_app_db)
     drawn = curve_data(app)
     assert drawn["threshold"] == 100 and drawn["slider_class"] == "st-key-threshold--Guide-default"
+    assert drawn["empty_text"].startswith("No lead of this view reached SQL")  # shown when no threshold has a recall
     assert [point[0] for point in drawn["points"]] == list(range(1, 301))  # every threshold the slider offers
     app.slider(key="threshold::Guide default").set_value(50).run()
     moved = curve_data(app)

@@ -57,6 +57,22 @@ def test_count_axes_tick_whole_numbers_only_on_small_ranges():
     assert large.layout.yaxis.dtick is None  # Plotly's own round steps
 
 
+def test_a_few_weeks_tick_once_a_week_on_mondays():
+    import polars as pl
+
+    from leadfunnel.charts import MONDAY, WEEK_MS, sla_weekly_figure, weekly_handover_figure
+
+    one = pl.DataFrame({"week": [date(2026, 8, 31)], "what_if": [2], "actual_mql": [0]})
+    figure = weekly_handover_figure(one)
+    assert (figure.layout.xaxis.dtick, figure.layout.xaxis.tick0) == (WEEK_MS, MONDAY)  # not 30, 30, 31, 31, 31
+    sla = sla_weekly_figure(pl.DataFrame({"week": [date(2026, 8, 31)], "met": [1], "breached": [0],
+                                          "compliance_rate": [1.0]}))
+    assert sla.layout.xaxis.dtick == WEEK_MS
+    year = pl.DataFrame({"week": pl.date_range(date(2026, 1, 5), date(2026, 12, 28), "1w", eager=True),
+                         "what_if": 1, "actual_mql": 1})
+    assert weekly_handover_figure(year).layout.xaxis.dtick is None  # a year: Plotly spaces the dates itself
+
+
 def test_imported_channel_names_are_text_not_markup():
     import polars as pl
 
