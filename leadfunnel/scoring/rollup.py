@@ -11,6 +11,7 @@ activities: those stay on the per-event path (leadfunnel.scoring.backtest).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,7 @@ class Rollup:
         default_factory=dict, compare=False, repr=False)
     _scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=OrderedDict, compare=False, repr=False)
+    _scores_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def base(self, outcome: Outcome) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
         """What does not depend on the rules, once per outcome: the frame, any activity, any before the outcome."""
@@ -57,17 +59,19 @@ class Rollup:
 
     def scores(self, rules: RuleSet, outcome: Outcome) -> tuple[np.ndarray, np.ndarray]:
         """Each lead's score from all its activities and from those before its outcome. The threshold plays no
-        part, so the last few rule sets' scores are kept: a threshold move only compares them."""
+        part, so the last few rule sets' scores are kept: a threshold move only compares them. One rollup serves
+        every session (the dashboard's cache), so its kept scores change under a lock."""
         key = (rules.scoring_key(), outcome)
-        if key in self._scores:
-            self._scores.move_to_end(key)
-            return self._scores[key]
-        fit = fit_points(self.leads, rules).to_numpy() if rules.fit else np.zeros(self.leads.height)
-        found = _scores(self.counts["n"], rules, fit), _scores(self.counts[outcome], rules, fit)
-        self._scores[key] = found
-        while len(self._scores) > KEPT_SCORES:
-            self._scores.popitem(last=False)
-        return found
+        with self._scores_lock:
+            if key in self._scores:
+                self._scores.move_to_end(key)
+                return self._scores[key]
+            fit = fit_points(self.leads, rules).to_numpy() if rules.fit else np.zeros(self.leads.height)
+            found = _scores(self.counts["n"], rules, fit), _scores(self.counts[outcome], rules, fit)
+            self._scores[key] = found
+            while len(self._scores) > KEPT_SCORES:
+                self._scores.popitem(last=False)
+            return found
 
     def covers(self, rules: RuleSet) -> bool:
         """True when the fast path gives exactly the per-event answer for these rules and this as-of."""
