@@ -18,7 +18,13 @@ from leadfunnel.scoring.distribution import binned_by_group, by_channel, nice_bi
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, rule_set_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
-from leadfunnel.ui.rule_sets import edited_rules, save_load_manage, saved_rule_set, saved_rule_set_names
+from leadfunnel.ui.rule_sets import (
+    edited_rules,
+    save_load_manage,
+    saved_rule_set,
+    saved_rule_set_names,
+    threshold_top,
+)
 from leadfunnel.ui.scoring_sections import learned_weights_section, scenario_comparison
 from leadfunnel.ui.scoring_views import lead_scores, scoring_engine, top_open_leads
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
@@ -49,7 +55,7 @@ invalid += url_state.restore_page("scoring-weights", {
     "w": (f"_url_weights::{chosen}", url_state.number_pairs(editable_types(chosen_rules))),
 })
 invalid += url_state.restore_page("scoring-sliders", {
-    "threshold": (f"threshold::{chosen}", url_state.number_between(1, max(300, int(chosen_rules.threshold) * 2))),
+    "threshold": (f"threshold::{chosen}", url_state.number_between(1, threshold_top(chosen_rules))),
     "half_life": (f"half_life::{chosen}", url_state.number_between(0, 365)),
 })
 if invalid:
@@ -97,7 +103,7 @@ scored = with_outcome_group(rollup.leads, bound, scores)
 def threshold_and_backtest(untried: RuleSet) -> None:
     """The threshold slider with what it changes: a move reruns and repaints only this part of the page."""
     slider_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
-    top = max(300, int(saved.threshold) * 2)
+    top = threshold_top(saved)
     threshold = slider_column.slider(t("scoring.threshold"), 1, top, int(saved.threshold), key=THRESHOLD_KEY,
                                      help=t("scoring.threshold_help"))
     rules = untried.with_changes(threshold=float(threshold))

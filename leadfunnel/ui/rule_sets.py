@@ -46,6 +46,12 @@ def select(name: str) -> None:
     st.session_state["rule_set"] = name
 
 
+def threshold_top(rules: RuleSet) -> int:
+    """The threshold slider's upper end for a saved rule set: 300, or twice its threshold when that is more. The
+    link's threshold is checked against it and the curve is drawn up to it."""
+    return max(300, int(rules.threshold) * 2)
+
+
 def with_current_threshold(rules: RuleSet, threshold_key: str) -> RuleSet:
     """The threshold slider reruns only its fragment, so `rules` from the last full run may hold an older one."""
     return rules.with_changes(threshold=float(st.session_state.get(threshold_key, rules.threshold)))
