@@ -8,6 +8,7 @@ from leadfunnel.filters import Filters
 from leadfunnel.i18n import t
 from leadfunnel.ui.auth import require_login
 from leadfunnel.ui.errors import guarded
+from leadfunnel.ui.first_paint import probe
 from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, money_picker, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
@@ -26,4 +27,7 @@ money_picker()
 view = guarded("error.the_filters", sidebar, (Filters(), "period", datetime.now().replace(second=0, microsecond=0)))
 remember_view(view)
 guarded("error.the_filters", lambda: meeting_pack_button(*view), None)
-guarded("error.the_page", navigation.run, None)
+try:
+    guarded("error.the_page", navigation.run, None)
+finally:  # also after a page's st.stop(): its charts wait for the probe
+    probe()

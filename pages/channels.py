@@ -10,6 +10,7 @@ from leadfunnel.metrics import CHANNEL_METRICS, RANKING_ORDER, by_column
 from leadfunnel.model import channel_label, labelled, stage_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
+from leadfunnel.ui.first_paint import plotly_chart
 from leadfunnel.ui.sidebar import ATTRIBUTION_KEY, current_view
 from leadfunnel.ui.tables import readable, table
 from leadfunnel.ui.views import channel_attribution, channel_summary
@@ -34,8 +35,8 @@ label, definition = t(chosen.label_for(unit)), t(chosen.definition_for(unit) or 
 if channels[metric].drop_nulls().is_empty():  # e.g. by account, a late period where no account is new
     st.caption(t("channels.nothing_to_rank", label=label))
 else:
-    st.plotly_chart(channel_figure(channels, metric, label, kind=chosen.kind), width="stretch",
-                    key="channel_chart")
+    plotly_chart(channel_figure(channels, metric, label, kind=chosen.kind), width="stretch",
+                 key="channel_chart")
     st.caption(t("channels.chart_caption", label=label, definition=definition))
 
 kinds = {m.column: m.kind for m in CHANNEL_METRICS if m.kind not in ("count", "text")}
@@ -85,8 +86,8 @@ if not converted:
 else:
     if model != "first_touch" and (credited["credit"] - credited["first_touch_credit"]).abs().max() < 1e-9:
         st.caption(t("attribution.only_creation"))  # no marketing activity with a channel before these conversions
-    st.plotly_chart(attribution_figure(credited, model_label, t("attribution.model.first_touch")), width="stretch",
-                    key="attribution_chart")
+    plotly_chart(attribution_figure(credited, model_label, t("attribution.model.first_touch")), width="stretch",
+                 key="attribution_chart")
     shown = credited.with_columns(change=pl.col("share") - pl.col("first_touch_share"))
     columns = {"channel": t("col.channel"), "credit": t("attribution.col.credit", model=model_label),
                "share": t("attribution.col.share"), "first_touch_share": t("attribution.col.first_touch_share"),
@@ -132,6 +133,6 @@ else:
     st.caption(t("attribution.costs_caption", model=model_label))
     download_buttons(costs.select(list(cost_columns)), f"spend-{model}-{span(filters)}", "spend",
                      kinds=cost_kinds | {"roi": "credit"}, labels=cost_columns)
-    st.plotly_chart(spend_pipeline_figure(result.spend_and_pipeline(model), model_label), width="stretch",
-                    key="spend_chart")
+    plotly_chart(spend_pipeline_figure(result.spend_and_pipeline(model), model_label), width="stretch",
+                 key="spend_chart")
     st.caption(t("attribution.spend_chart_caption", model=model_label))

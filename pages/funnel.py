@@ -9,6 +9,7 @@ from leadfunnel.i18n import day, t
 from leadfunnel.metrics import FUNNEL_METRICS, by_column
 from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
+from leadfunnel.ui.first_paint import plotly_chart
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.views import funnel_by_month, funnel_stages
@@ -57,7 +58,7 @@ if previous:
 
 chart, numbers = st.columns([5, 6])
 with chart:
-    st.plotly_chart(funnel_figure(stages), width="stretch", key="funnel_chart")
+    plotly_chart(funnel_figure(stages), width="stretch", key="funnel_chart")
     st.caption(t("funnel.chart_caption"))
 with numbers:
     table(
@@ -79,7 +80,7 @@ with numbers:
 st.subheader(t("funnel.by_month"))
 absent = [stage for stage, row in by_stage.items() if not row["in_data"]]  # not invented month by month either
 monthly = translated(funnel_by_month(filters, mode).filter(~pl.col("stage").is_in(absent)))
-st.plotly_chart(monthly_stage_figure(monthly), width="stretch", key="monthly_chart")
+plotly_chart(monthly_stage_figure(monthly), width="stretch", key="monthly_chart")
 st.caption(t("funnel.month_caption"))
 with st.expander(t("funnel.monthly_numbers")):
     by_month = (monthly.pivot("label", index="month", values="leads", sort_columns=False).fill_null(0)

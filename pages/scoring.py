@@ -18,6 +18,7 @@ from leadfunnel.scoring.distribution import binned_by_group, by_channel, nice_bi
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, rule_set_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
+from leadfunnel.ui.first_paint import plotly_chart
 from leadfunnel.ui.rule_sets import (
     edited_rules,
     save_load_manage,
@@ -149,13 +150,13 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     split = st.segmented_control(t("scoring.split"), ["Outcome", "Channel"], default="Outcome", key="score_split",
                                  format_func=lambda o: t(f"scoring.split.{o}"))
     if split == "Channel":
-        st.plotly_chart(score_by_channel_figure(by_channel(scored, rules.threshold), rules.threshold),
-                        width="stretch", key="score_by_channel")
+        plotly_chart(score_by_channel_figure(by_channel(scored, rules.threshold), rules.threshold),
+                     width="stretch", key="score_by_channel")
         st.caption(t("scoring.boxes_caption"))
     else:
         width = nice_bin_width(rules.threshold, float(scored["score"].max() or 0))
-        st.plotly_chart(score_histogram_figure(binned_by_group(scored, width), width, rules.threshold),
-                        width="stretch", key="score_histogram")
+        plotly_chart(score_histogram_figure(binned_by_group(scored, width), width, rules.threshold),
+                     width="stretch", key="score_histogram")
         st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
 
     # Crossing *times* (lead time, weekly what-if) need every event: replayed last, into the column kept for them,
@@ -168,7 +169,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
                                      else f"{timing.lead_days - timing.baseline_days:+.1f}"),
                               help=t(earlier.definition, outcome=reached))
         st.markdown(t("scoring.weekly", start=day(filters.date_from), end=day(filters.date_to)))
-        st.plotly_chart(weekly_handover_figure(timing.weekly), width="stretch", key="weekly_handovers")
+        plotly_chart(weekly_handover_figure(timing.weekly), width="stretch", key="weekly_handovers")
         st.caption(t("scoring.weekly_caption", what_if=f"{timing.what_if_per_week:,.1f}",
                      actual=f"{timing.actual_per_week:,.1f}"))
 

@@ -18,6 +18,7 @@ from leadfunnel.sla.policy import (
     stage_limits,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
+from leadfunnel.ui.first_paint import plotly_chart
 from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force, save_agreed_policy
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
@@ -140,7 +141,7 @@ if previous_filters:
                  end=day(previous_filters.date_to)))
 
 st.subheader(t("sla.by_week"))
-st.plotly_chart(sla_weekly_figure(weekly(classified)), width="stretch", key="sla_weekly")
+plotly_chart(sla_weekly_figure(weekly(classified)), width="stretch", key="sla_weekly")
 st.caption(t("sla.by_week_caption"))
 
 BREAKDOWN_COLUMNS = {

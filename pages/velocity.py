@@ -9,6 +9,7 @@ from leadfunnel.i18n import day, moment, t
 from leadfunnel.model import channel_label, labelled
 from leadfunnel.pipeline.velocity import TREND_MONTHS
 from leadfunnel.ui.downloads import download_buttons, span
+from leadfunnel.ui.first_paint import plotly_chart
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.views import pipeline_velocity
@@ -56,7 +57,7 @@ else:
 
 st.subheader(t("velocity.trend", months=TREND_MONTHS))
 if result.trend["velocity"].is_not_null().any():
-    st.plotly_chart(velocity_trend_figure(result.trend), width="stretch", key="velocity_trend")
+    plotly_chart(velocity_trend_figure(result.trend), width="stretch", key="velocity_trend")
     st.caption(t("velocity.trend_caption", months=TREND_MONTHS))
     download_buttons(result.trend, f"velocity-by-month-{span(filters)}", "velocity_trend", kinds=KINDS)
 else:

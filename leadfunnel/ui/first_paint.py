@@ -1,0 +1,50 @@
+"""A new session's first page shows its numbers before its charts.
+
+The browser fetches the code of each kind of element the first time a page has one, and shows none of a run's
+elements until the code of all of them is in: Plotly's is 4.7 MB and takes about a second to compile on a small
+machine, so a page with a chart showed its numbers only after that (bench/RESULTS.md, "first open"). So in a
+session's first run each chart's space is kept empty and a probe is drawn at the end of the page; once the
+browser has painted that run — the numbers are on screen — the probe reruns the page, which draws the charts.
+Later runs of the session draw charts at once. A client without a browser (AppTest, no User-Agent) cannot run the
+probe and gets the charts at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+PAINTED = "lf_first_paint_done"  # session state: this session's browser has painted a run
+_WAITING = "lf_first_paint_waiting"  # session state: a chart of this run waits for the first paint
+_PROBE = st.components.v2.component(
+    "leadfunnel_first_paint",
+    # two frames after mounting, the run that mounted it has been painted
+    js="""export default function ({setTriggerValue}) {
+  requestAnimationFrame(() => requestAnimationFrame(() => setTriggerValue("painted", true)));
+}""",
+)
+
+
+def _charts_now() -> bool:
+    return bool(st.session_state.get(PAINTED)) or "User-Agent" not in st.context.headers
+
+
+def plotly_chart(figure: go.Figure, *, key: str, **options: Any) -> None:
+    """`st.plotly_chart`, or, before the session's first paint, the chart's space kept empty."""
+    if _charts_now():
+        st.plotly_chart(figure, key=key, **options)
+        return
+    st.session_state[_WAITING] = True
+    st.container(height=int(figure.layout.height or 400), border=False, key=f"{key}_space")
+
+
+def probe() -> None:
+    """At the end of a run: if a chart waited for the first paint, the probe that reruns the page once painted."""
+    if st.session_state.pop(_WAITING, False):
+        _PROBE(key="lf_first_paint_probe", on_painted_change=_painted)
+
+
+def _painted() -> None:
+    st.session_state[PAINTED] = True

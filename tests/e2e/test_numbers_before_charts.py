@@ -1,0 +1,40 @@
+"""A new session's first page shows its numbers before its charts (leadfunnel/ui/first_paint.py): the chart
+code is 4.7 MB the browser fetches and compiles the first time, and the browser shows nothing of a run until
+the code of every element in it is in."""
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import wait_idle
+
+# Recorded in the page as the elements arrive: are charts already there when the first number is?
+WATCH = """
+window.__first = null;
+new MutationObserver(() => {
+  if (window.__first) return;
+  const number = document.querySelector('[data-testid="stMain"] [data-testid="stMetricValue"]');
+  if (number) window.__first = {charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+                                spaces: document.querySelectorAll('[class*="st-key-funnel_chart_space"]').length};
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_first_page_of_a_session_shows_numbers_then_charts(server, page):
+    page.add_init_script(WATCH)
+    page.goto(f"{server.url}/")  # the funnel is the home page: /funnel would say "page not found"
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)  # then the charts arrive
+    first = page.evaluate("window.__first")
+    assert first == {"charts": 0, "spaces": 1}  # the numbers came alone, the chart's space kept
+    expect(page.locator('[class*="st-key-funnel_chart_space"]')).to_have_count(0)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", "").isdigit()
+
+
+def test_later_pages_of_the_session_draw_charts_at_once(server, page):
+    page.goto(f"{server.url}/")  # the funnel is the home page: /funnel would say "page not found"
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)
+    wait_idle(page)
+    page.evaluate("""() => { window.__spaces = 0; new MutationObserver(() => {
+        window.__spaces += document.querySelectorAll('[class*="_space"]').length; })
+        .observe(document, {childList: true, subtree: true}); }""")
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Velocity").click()
+    expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=30_000)
+    assert page.evaluate("window.__spaces") == 0  # no kept space: the session has painted before
