@@ -9,9 +9,11 @@ from leadfunnel.i18n import t
 from leadfunnel.ui.auth import require_login
 from leadfunnel.ui.errors import guarded
 from leadfunnel.ui.first_paint import probe
+from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
 from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, money_picker, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
+leave_legacy_pages_mode()  # the first run after the server starts: so it runs the same page every later run does
 language_picker()
 require_login()  # with [auth] in .streamlit/secrets.toml: no page, no query before sign-in
 navigation = st.navigation([

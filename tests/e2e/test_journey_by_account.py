@@ -22,7 +22,7 @@ def accounts_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_the_funnel_by_account_from_a_shared_link(accounts_server, page):
-    page.goto(f"{accounts_server.url}/funnel?{LINK}")
+    page.goto(f"{accounts_server.url}/?{LINK}")  # the funnel is the home page; the first session of the server
     wait_idle(page)
     page.get_by_role("heading", name="ファネル").wait_for()
     expect(page.get_by_text("企業単位で数えています", exact=False)).to_be_visible()

@@ -10,7 +10,7 @@ QUARTER = "from=2025-01-01&to=2025-03-31&mode=cohort"  # Q1 2025 of tests/fixtur
 
 
 def test_a_quarter_in_cohort_mode_is_read_with_its_scope_on_every_page(small_server, page):
-    page.goto(f"{small_server.url}/funnel?{QUARTER}")
+    page.goto(f"{small_server.url}/?{QUARTER}")
     wait_idle(page)
     page.get_by_role("heading", name="Funnel").wait_for()
     # Q1 against Q4 of the year before: whole calendar quarters, not "the 90 days before".
