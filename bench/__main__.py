@@ -84,11 +84,13 @@ def load(
 def first_open(
     rounds: Annotated[int, typer.Option(min=1, max=50)] = 5,
     db: Annotated[Path | None, typer.Option(help="A database to open instead of the bundled demo.")] = None,
+    cached: Annotated[bool, typer.Option(help="Open each page in a new tab of one browser that keeps the app's "
+                                              "code (a returning reader), not in a new browser context.")] = False,
 ) -> None:
     """Each page's first open in a new browser session against a hello-world page (one metric, one chart)."""
     from bench.first_open import run_first_open
 
-    run_first_open(rounds, db)
+    run_first_open(rounds, db, cached=cached)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
     python -m bench first-open --rounds 5            # the bundled demo database (built if missing)
     python -m bench first-open --db path/to.duckdb
 
-Starts two servers on localhost — the dashboard and `bench/hello_world.py` (one metric, one Plotly chart) —
-opens every page once in each to warm the processes (imports, caches shared by sessions), then for each round
-opens every page in a fresh browser context (a new session, nothing cached in the browser) and times, from
+Starts three servers on localhost — the dashboard, `bench/hello_world.py` (one metric, one Plotly chart) and
+`bench/hello_sidebar.py` (the metric beside the kinds of widget the dashboard's sidebar has) — opens every page
+once in each to warm the processes (imports, caches shared by sessions), then for each round opens every page
+in a fresh browser context (a new session, nothing cached in the browser; with `--cached` a new tab of one
+browser, which keeps the app's code: a returning reader) and times, from
 navigation start: the script starting on the server (first "running" state), the script done, the first
 number on the page (a metric, table, chart, upload box or form in the main area, timed in the page), the last
 run done (a page with charts reruns once the browser has painted its numbers: leadfunnel/ui/first_paint.py)
@@ -26,6 +28,7 @@ from leadfunnel.paths import DEMO_DATABASE
 
 PAGES = ("funnel", "channels", "scoring", "sla", "pipeline", "velocity", "data")
 HELLO = Path(__file__).with_name("hello_world.py")
+HELLO_SIDEBAR = Path(__file__).with_name("hello_sidebar.py")  # the metric beside the sidebar's kinds of widget
 FIRST_NUMBER = ('[data-testid="stMain"] :is([data-testid="stMetricValue"], [data-testid="stDataFrame"], '
                 '.js-plotly-plot, [data-testid="stFileUploader"], [data-testid="stForm"])')
 WATCH = """
@@ -68,10 +71,16 @@ class Opening:
         return statistics.median(values) if values else None
 
 
-async def open_once(browser, url: str, opening: Opening | None) -> None:
-    """Open `url` in a new context (a new Streamlit session) and record its timings in `opening`."""
+async def _context(browser):
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     await context.add_init_script(WATCH)
+    return context
+
+
+async def open_once(browser, url: str, opening: Opening | None, shared=None) -> None:
+    """Open `url` in a new Streamlit session — a new browser context, or a new tab of `shared` (a browser that
+    has the app's code cached) — and record its timings in `opening`."""
+    context = shared or await _context(browser)
     page = await context.new_page()
     try:
         await page.goto(url)
@@ -88,49 +97,56 @@ async def open_once(browser, url: str, opening: Opening | None) -> None:
             if plotly:
                 opening.plotly_arrived.append(plotly / 1000)
     finally:
-        await context.close()
+        await (page.close() if shared else context.close())
 
 
-async def _drive(targets: dict[str, str], rounds: int) -> dict[str, Opening]:
+async def _drive(targets: dict[str, str], rounds: int, cached: bool = False) -> dict[str, Opening]:
     from playwright.async_api import async_playwright
 
     openings = {name: Opening() for name in targets}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        shared = await _context(browser) if cached else None
         try:
             for url in targets.values():
-                await open_once(browser, url, None)  # the processes' first sessions: imports, shared caches
+                await open_once(browser, url, None, shared)  # the processes' first sessions: imports, shared caches
             for _ in range(rounds):
                 for name, url in targets.items():  # interleaved: a busy moment hits every page alike
-                    await open_once(browser, url, openings[name])
+                    await open_once(browser, url, openings[name], shared)
         finally:
             await browser.close()
     return openings
 
 
-def run_first_open(rounds: int = 5, db: Path | None = None, pages: tuple[str, ...] = PAGES) -> dict[str, dict]:
-    """Time every page's first open against the hello-world page; print a Markdown table and return it."""
+def run_first_open(rounds: int = 5, db: Path | None = None, pages: tuple[str, ...] = PAGES,
+                   cached: bool = False) -> dict[str, dict]:
+    """Time every page's first open against the hello-world page; print a Markdown table and return it.
+    `cached`: every open is a new tab of one browser, which keeps the app's code once fetched (a returning
+    reader); otherwise a new browser context each time (a first visit)."""
     db = db or DEMO_DATABASE
     if not db.exists():
         from leadfunnel.demo import build_demo_database
 
         build_demo_database(db)
-    dashboard_port, hello_port = free_port(), free_port()
+    dashboard_port, hello_port, sidebar_port = free_port(), free_port(), free_port()
     dashboard = start_server(db, dashboard_port)
     hello = start_server(db, hello_port, script=str(HELLO))
+    sidebar_only = start_server(db, sidebar_port, script=str(HELLO_SIDEBAR))
     try:
-        targets = {"hello world": f"http://127.0.0.1:{hello_port}/"}
+        targets = {"hello world": f"http://127.0.0.1:{hello_port}/",
+                   "hello world with the sidebar's widgets": f"http://127.0.0.1:{sidebar_port}/"}
         # the funnel is the home page, at /: Streamlit answers /funnel with a "page not found" dialog
         targets |= {page: f"http://127.0.0.1:{dashboard_port}/{'' if page == 'funnel' else page}" for page in pages}
         with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (pytest)
-            openings = pool.submit(asyncio.run, _drive(targets, rounds)).result()
+            openings = pool.submit(asyncio.run, _drive(targets, rounds, cached)).result()
     finally:
-        for server in (dashboard, hello):
+        for server in (dashboard, hello, sidebar_only):
             server.terminate()
             server.wait(20)
     reference = openings["hello world"].median("first_number")
     summary = {}
-    print(f"First open in a new browser session, median of {rounds} (s from navigation start)")
+    visit = "a new tab of a browser with the app's code cached" if cached else "a new browser context"
+    print(f"First open in a new session ({visit}), median of {rounds} (s from navigation start)")
     print("| page | first number | × hello world | script started | script done | last run done | Plotly bundle in |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, opening in openings.items():
