@@ -17,7 +17,9 @@ leave_legacy_pages_mode()  # the first run after the server starts: so it runs t
 language_picker()
 require_login()  # with [auth] in .streamlit/secrets.toml: no page, no query before sign-in
 navigation = st.navigation([
-    st.Page("pages/funnel.py", title=t("nav.funnel"), icon=":material/filter_alt:", url_path="funnel", default=True),
+    st.Page("pages/funnel.py", title=t("nav.funnel"), icon=":material/filter_alt:", url_path="home", default=True),
+    # the home page under its own name too: /funnel, typed like /channels, would say "page not found" otherwise
+    st.Page("pages/funnel.py", title=t("nav.funnel"), url_path="funnel", visibility="hidden"),
     st.Page("pages/channels.py", title=t("nav.channels"), icon=":material/campaign:", url_path="channels"),
     st.Page("pages/scoring.py", title=t("nav.scoring"), icon=":material/speed:", url_path="scoring"),
     st.Page("pages/sla.py", title=t("nav.sla"), icon=":material/timer:", url_path="sla"),

@@ -20,7 +20,7 @@ new MutationObserver(() => {
 
 def test_first_page_of_a_session_shows_numbers_then_charts(server, page):
     page.add_init_script(WATCH)
-    page.goto(f"{server.url}/")  # the funnel is the home page: /funnel would say "page not found"
+    page.goto(f"{server.url}/")  # the funnel is the home page
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)  # then the charts arrive
     first = page.evaluate("window.__first")
     assert first == {"charts": 0, "spaces": 1}  # the numbers came alone, the chart's space kept
@@ -29,7 +29,7 @@ def test_first_page_of_a_session_shows_numbers_then_charts(server, page):
 
 
 def test_later_pages_of_the_session_draw_charts_at_once(server, page):
-    page.goto(f"{server.url}/")  # the funnel is the home page: /funnel would say "page not found"
+    page.goto(f"{server.url}/")  # the funnel is the home page
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)
     wait_idle(page)
     page.evaluate("""() => { window.__spaces = 0; new MutationObserver(() => {

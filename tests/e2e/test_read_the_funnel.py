@@ -70,3 +70,17 @@ def test_one_click_meeting_pack(server, page, tmp_path):
     document = saved.read_text(encoding="utf-8")
     assert document.startswith("<!DOCTYPE html>") and "Plotly.newPlot" in document
     assert "Webinar" in document
+
+
+def test_the_funnel_at_its_own_address(server, page):
+    """/funnel, typed like /channels, is the home page: no "page not found" dialog (which only a session after the
+    server's first showed)."""
+    page.goto(server.url)
+    wait_idle(page)
+    page.goto(f"{server.url}/funnel")  # a new session
+    wait_idle(page)
+    page.get_by_role("heading", name="Funnel").wait_for()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert page.url.endswith("/funnel")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav.get_by_role("link")).to_have_count(7)  # the second entry is hidden from the menu
