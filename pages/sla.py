@@ -18,7 +18,7 @@ from leadfunnel.sla.policy import (
     stage_limits,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.first_paint import plotly_chart
+from leadfunnel.ui.first_paint import after_first_paint, plotly_chart
 from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force, save_agreed_policy
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
@@ -59,54 +59,61 @@ def _country(code: str | None) -> str:
     return t("sla.no_holidays") if code is None else t(f"country.{code}")
 
 
-with st.expander(t("sla.policy"), icon=":material/handshake:"), st.form("sla_policy"):
-    left, middle, right = st.columns(3)
-    handover = left.radio(t("sla.handover_event"), ["mql", "sal"], index=["mql", "sal"].index(policy.handover),
-                          format_func=str.upper, horizontal=True, key="sla_handover")
-    deadline = left.number_input(t("sla.deadline"), 0.5, 2160.0, float(policy.deadline_hours), 1.0,
-                                 key="sla_deadline")
-    business = left.radio(t("sla.count"), ["calendar", "business"], index=int(policy.business_hours),
-                          horizontal=True, format_func=lambda c: t(f"sla.clock.{c}"), key="sla_clock")
-    days = middle.pills(t("sla.working_days"), list(range(7)), selection_mode="multi",
-                        default=list(policy.working_days), format_func=lambda d: t(f"weekday.{d}"), key="sla_days")
-    start = middle.time_input(t("sla.day_start"), policy.day_start, key="sla_start")
-    end = middle.time_input(t("sla.day_end"), policy.day_end, key="sla_end")
-    country = middle.selectbox(t("sla.holidays"), [None, *HOLIDAY_COUNTRIES],
-                               index=[None, *HOLIDAY_COUNTRIES].index(policy.holiday_country),
-                               format_func=_country, key="sla_holidays")
-    zone = right.selectbox(t("sla.timezone"), TIMEZONES, index=TIMEZONES.index(policy.timezone)
-                           if policy.timezone in TIMEZONES else 0, key="sla_zone")
-    touches = right.pills(t("sla.touch_types"), list(ACTIVITY_TYPES), selection_mode="multi",
-                          default=list(policy.touch_types), format_func=activity_label, key="sla_touches")
-    feedback_days = right.number_input(t("sla.feedback_days"), 1, 90,
-                                       int(policy.feedback_days), key="sla_feedback_days")
-    st.markdown(t("sla.stage_limits"), help=t("sla.stage_limits_help"))
-    limit_columns = st.columns(len(AGING_STAGES) + 1)
-    limits = {stage: column.number_input(stage_label(stage), 0.0, 3650.0, float(policy.limit(stage) or 0), 1.0,
-                                         key=f"sla_limit_{stage}")
-              for stage, column in zip(AGING_STAGES, limit_columns, strict=False)}
-    aging_clock = limit_columns[-1].radio(t("sla.aging_clock"), ["calendar", "business"],
-                                          index=int(policy.aging_business_days),
-                                          format_func=lambda c: t(f"sla.aging_clock.{c}"), key="sla_aging_clock")
-    try_column, save_column = st.columns([1, 1])
-    tried = try_column.form_submit_button(t("sla.try"), help=t("sla.try_help"))
-    saved = save_column.form_submit_button(t("sla.save"), type="primary", help=t("sla.save_help"))
-    if tried or saved:
-        try:
-            chosen = SlaPolicy(
-                handover=handover, deadline_hours=deadline, business_hours=business == "business",
-                working_days=tuple(sorted(days or ())), day_start=start, day_end=end, holiday_country=country,
-                timezone=zone, touch_types=tuple(touches or ()), feedback_days=int(feedback_days),
-                stage_limits=stage_limits({stage: days for stage, days in limits.items() if days}),
-                aging_business_days=aging_clock == "business")
-        except PolicyError as error:
-            st.error(t("sla.not_saved", error=localized(error)))
-        else:
-            if saved:  # the explicit act: agreed for everyone, with when
-                save_agreed_policy(chosen)
+def policy_form() -> None:
+    """The policy in force, editable: tried for this session only, or saved as the agreed one (with when)."""
+    with st.form("sla_policy"):
+        left, middle, right = st.columns(3)
+        handover = left.radio(t("sla.handover_event"), ["mql", "sal"], index=["mql", "sal"].index(policy.handover),
+                              format_func=str.upper, horizontal=True, key="sla_handover")
+        deadline = left.number_input(t("sla.deadline"), 0.5, 2160.0, float(policy.deadline_hours), 1.0,
+                                     key="sla_deadline")
+        business = left.radio(t("sla.count"), ["calendar", "business"], index=int(policy.business_hours),
+                              horizontal=True, format_func=lambda c: t(f"sla.clock.{c}"), key="sla_clock")
+        days = middle.pills(t("sla.working_days"), list(range(7)), selection_mode="multi",
+                            default=list(policy.working_days), format_func=lambda d: t(f"weekday.{d}"), key="sla_days")
+        start = middle.time_input(t("sla.day_start"), policy.day_start, key="sla_start")
+        end = middle.time_input(t("sla.day_end"), policy.day_end, key="sla_end")
+        country = middle.selectbox(t("sla.holidays"), [None, *HOLIDAY_COUNTRIES],
+                                   index=[None, *HOLIDAY_COUNTRIES].index(policy.holiday_country),
+                                   format_func=_country, key="sla_holidays")
+        zone = right.selectbox(t("sla.timezone"), TIMEZONES, index=TIMEZONES.index(policy.timezone)
+                               if policy.timezone in TIMEZONES else 0, key="sla_zone")
+        touches = right.pills(t("sla.touch_types"), list(ACTIVITY_TYPES), selection_mode="multi",
+                              default=list(policy.touch_types), format_func=activity_label, key="sla_touches")
+        feedback_days = right.number_input(t("sla.feedback_days"), 1, 90,
+                                           int(policy.feedback_days), key="sla_feedback_days")
+        st.markdown(t("sla.stage_limits"), help=t("sla.stage_limits_help"))
+        limit_columns = st.columns(len(AGING_STAGES) + 1)
+        limits = {stage: column.number_input(stage_label(stage), 0.0, 3650.0, float(policy.limit(stage) or 0), 1.0,
+                                             key=f"sla_limit_{stage}")
+                  for stage, column in zip(AGING_STAGES, limit_columns, strict=False)}
+        aging_clock = limit_columns[-1].radio(t("sla.aging_clock"), ["calendar", "business"],
+                                              index=int(policy.aging_business_days),
+                                              format_func=lambda c: t(f"sla.aging_clock.{c}"), key="sla_aging_clock")
+        try_column, save_column = st.columns([1, 1])
+        tried = try_column.form_submit_button(t("sla.try"), help=t("sla.try_help"))
+        saved = save_column.form_submit_button(t("sla.save"), type="primary", help=t("sla.save_help"))
+        if tried or saved:
+            try:
+                chosen = SlaPolicy(
+                    handover=handover, deadline_hours=deadline, business_hours=business == "business",
+                    working_days=tuple(sorted(days or ())), day_start=start, day_end=end, holiday_country=country,
+                    timezone=zone, touch_types=tuple(touches or ()), feedback_days=int(feedback_days),
+                    stage_limits=stage_limits({stage: days for stage, days in limits.items() if days}),
+                    aging_business_days=aging_clock == "business")
+            except PolicyError as error:
+                st.error(t("sla.not_saved", error=localized(error)))
             else:
-                st.session_state[TRIED_POLICY_KEY] = chosen
-            st.rerun()
+                if saved:  # the explicit act: agreed for everyone, with when
+                    save_agreed_policy(chosen)
+                else:
+                    st.session_state[TRIED_POLICY_KEY] = chosen
+                st.rerun()
+
+
+with st.expander(t("sla.policy"), icon=":material/handshake:"):
+    if after_first_paint():  # closed at first: its controls' code need not hold back the numbers
+        policy_form()
 with st.expander(t("sla.definitions")):
     st.markdown(t("sla.definitions_text"))
 

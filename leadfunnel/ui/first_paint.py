@@ -1,4 +1,4 @@
-"""A new session's first page shows its numbers before its charts.
+"""A new session's first page shows its numbers before its charts (and before the forms in its closed expanders).
 
 The browser fetches the code of each kind of element the first time a page has one, and shows none of a run's
 elements until the code of all of them is in: Plotly's is 4.7 MB and takes about a second to compile on a small
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 PAINTED = "lf_first_paint_done"  # session state: this session's browser has painted a run
-_WAITING = "lf_first_paint_waiting"  # session state: a chart of this run waits for the first paint
+_WAITING = "lf_first_paint_waiting"  # session state: a part of this run waits for the first paint
 _PROBE = st.components.v2.component(
     "leadfunnel_first_paint",
     # two frames after mounting, the run that mounted it has been painted
@@ -31,13 +31,21 @@ def _charts_now() -> bool:
     return bool(st.session_state.get(PAINTED)) or "User-Agent" not in st.context.headers
 
 
+def after_first_paint() -> bool:
+    """Whether a part the reader does not need at once (a chart, a closed expander's form) may be drawn in this
+    run; if not, the probe at the end of the run reruns the page once the browser has painted it."""
+    if _charts_now():
+        return True
+    st.session_state[_WAITING] = True
+    return False
+
+
 def plotly_chart(figure: go.Figure, *, key: str, **options: Any) -> None:
     """`st.plotly_chart`, or, before the session's first paint, the chart's space kept empty."""
-    if _charts_now():
+    if after_first_paint():
         st.plotly_chart(figure, key=key, **options)
-        return
-    st.session_state[_WAITING] = True
-    st.container(height=int(figure.layout.height or 400), border=False, key=f"{key}_space")
+    else:
+        st.container(height=int(figure.layout.height or 400), border=False, key=f"{key}_space")
 
 
 def probe() -> None:

@@ -12,8 +12,10 @@ window.__first = null;
 new MutationObserver(() => {
   if (window.__first) return;
   const number = document.querySelector('[data-testid="stMain"] [data-testid="stMetricValue"]');
-  if (number) window.__first = {charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
-                                spaces: document.querySelectorAll('[class*="st-key-funnel_chart_space"]').length};
+  const count = (selector) => document.querySelectorAll(selector).length;
+  if (number) window.__first = {charts: count('[data-testid="stPlotlyChart"]'),
+                                spaces: count('[class*="_chart_space"]'),
+                                forms: count('[data-testid="stMain"] [data-testid="stForm"]')};
 }).observe(document, {childList: true, subtree: true});
 """
 
@@ -23,9 +25,18 @@ def test_first_page_of_a_session_shows_numbers_then_charts(server, page):
     page.goto(f"{server.url}/")  # the funnel is the home page
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)  # then the charts arrive
     first = page.evaluate("window.__first")
-    assert first == {"charts": 0, "spaces": 1}  # the numbers came alone, the chart's space kept
+    assert first == {"charts": 0, "spaces": 2, "forms": 0}  # the numbers came alone, both charts' spaces kept
     expect(page.locator('[class*="st-key-funnel_chart_space"]')).to_have_count(0)
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", "").isdigit()
+
+
+def test_the_sla_policy_form_in_its_closed_expander_follows_the_numbers(server, page):
+    page.add_init_script(WATCH)
+    page.goto(f"{server.url}/sla")
+    page.locator('[data-testid="stExpander"] [data-testid="stForm"]').wait_for(state="attached", timeout=30_000)
+    assert page.evaluate("window.__first")["forms"] == 0  # the form's controls did not hold back the numbers
+    page.get_by_text("SLA policy agreed by marketing and sales").click()
+    expect(page.get_by_role("button", name="Try these settings")).to_be_visible()
 
 
 def test_later_pages_of_the_session_draw_charts_at_once(server, page):
