@@ -5,8 +5,9 @@ elements until the code of all of them is in: Plotly's is 4.7 MB and takes about
 machine, so a page with a chart showed its numbers only after that (bench/RESULTS.md, "first open"). So in a
 session's first run each chart's space is kept empty and a probe is drawn at the end of the page; once the
 browser has painted that run — the numbers are on screen — the probe reruns the page, which draws the charts.
-Later runs of the session draw charts at once. A client without a browser (AppTest, no User-Agent) cannot run the
-probe and gets the charts at once.
+Every later run of the session draws charts at once, so a probe that never reports (a browser that does not run
+it) delays the charts only until the reader's next click. A client without a browser (AppTest, no User-Agent)
+cannot run the probe and gets the charts at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-PAINTED = "lf_first_paint_done"  # session state: this session's browser has painted a run
+_PROBED = "lf_first_paint_probed"  # session state: a run of this session has drawn the probe
 _WAITING = "lf_first_paint_waiting"  # session state: a part of this run waits for the first paint
 _PROBE = st.components.v2.component(
     "leadfunnel_first_paint",
@@ -28,7 +29,7 @@ _PROBE = st.components.v2.component(
 
 
 def _charts_now() -> bool:
-    return bool(st.session_state.get(PAINTED)) or "User-Agent" not in st.context.headers
+    return bool(st.session_state.get(_PROBED)) or "User-Agent" not in st.context.headers
 
 
 def after_first_paint() -> bool:
@@ -51,8 +52,9 @@ def plotly_chart(figure: go.Figure, *, key: str, **options: Any) -> None:
 def probe() -> None:
     """At the end of a run: if a chart waited for the first paint, the probe that reruns the page once painted."""
     if st.session_state.pop(_WAITING, False):
-        _PROBE(key="lf_first_paint_probe", on_painted_change=_painted)
+        st.session_state[_PROBED] = True
+        _PROBE(key="lf_first_paint_probe", on_painted_change=_rerun)
 
 
-def _painted() -> None:
-    st.session_state[PAINTED] = True
+def _rerun() -> None:
+    """The probe's report: the rerun it triggers draws what waited."""
