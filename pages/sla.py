@@ -69,8 +69,6 @@ def policy_form() -> None:
                                      key="sla_deadline")
         business = left.radio(t("sla.count"), ["calendar", "business"], index=int(policy.business_hours),
                               horizontal=True, format_func=lambda c: t(f"sla.clock.{c}"), key="sla_clock")
-        days = middle.pills(t("sla.working_days"), list(range(7)), selection_mode="multi",
-                            default=list(policy.working_days), format_func=lambda d: t(f"weekday.{d}"), key="sla_days")
         start = middle.time_input(t("sla.day_start"), policy.day_start, key="sla_start")
         end = middle.time_input(t("sla.day_end"), policy.day_end, key="sla_end")
         country = middle.selectbox(t("sla.holidays"), [None, *HOLIDAY_COUNTRIES],
@@ -78,10 +76,13 @@ def policy_form() -> None:
                                    format_func=_country, key="sla_holidays")
         zone = right.selectbox(t("sla.timezone"), TIMEZONES, index=TIMEZONES.index(policy.timezone)
                                if policy.timezone in TIMEZONES else 0, key="sla_zone")
-        touches = right.pills(t("sla.touch_types"), list(ACTIVITY_TYPES), selection_mode="multi",
-                              default=list(policy.touch_types), format_func=activity_label, key="sla_touches")
         feedback_days = right.number_input(t("sla.feedback_days"), 1, 90,
                                            int(policy.feedback_days), key="sla_feedback_days")
+        # the choices in full rows: in a third of the form they scrolled sideways, hiding Sunday and some touches
+        days = st.pills(t("sla.working_days"), list(range(7)), selection_mode="multi",
+                        default=list(policy.working_days), format_func=lambda d: t(f"weekday.{d}"), key="sla_days")
+        touches = st.pills(t("sla.touch_types"), list(ACTIVITY_TYPES), selection_mode="multi",
+                           default=list(policy.touch_types), format_func=activity_label, key="sla_touches")
         st.markdown(t("sla.stage_limits"), help=t("sla.stage_limits_help"))
         limit_columns = st.columns(len(AGING_STAGES) + 1)
         limits = {stage: column.number_input(stage_label(stage), 0.0, 3650.0, float(policy.limit(stage) or 0), 1.0,
