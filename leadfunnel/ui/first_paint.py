@@ -28,14 +28,15 @@ _PROBE = st.components.v2.component(
 )
 
 
-def _charts_now() -> bool:
+def _draw_now() -> bool:
+    """After the session's first run with a probe, or for a client without a browser."""
     return bool(st.session_state.get(_PROBED)) or "User-Agent" not in st.context.headers
 
 
 def after_first_paint() -> bool:
     """Whether a part the reader does not need at once (a chart, a closed expander's form) may be drawn in this
     run; if not, the probe at the end of the run reruns the page once the browser has painted it."""
-    if _charts_now():
+    if _draw_now():
         return True
     st.session_state[_WAITING] = True
     return False
@@ -50,7 +51,7 @@ def plotly_chart(figure: go.Figure, *, key: str, **options: Any) -> None:
 
 
 def probe() -> None:
-    """At the end of a run: if a chart waited for the first paint, the probe that reruns the page once painted."""
+    """At the end of a run: if a part waited for the first paint, the probe that reruns the page once painted."""
     if st.session_state.pop(_WAITING, False):
         st.session_state[_PROBED] = True
         _PROBE(key="lf_first_paint_probe", on_painted_change=_rerun)
