@@ -31,7 +31,5 @@ money_picker()
 view = guarded("error.the_filters", sidebar, (Filters(), "period", datetime.now().replace(second=0, microsecond=0)))
 remember_view(view)
 guarded("error.the_filters", lambda: meeting_pack_button(*view), None)
-try:
-    guarded("error.the_page", navigation.run, None)
-finally:  # also after a page's st.stop(): its charts wait for the probe
-    probe()
+probe()  # a session's first run: the page's charts wait until the browser has painted its numbers
+guarded("error.the_page", navigation.run, None)

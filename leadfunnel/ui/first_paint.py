@@ -2,9 +2,10 @@
 
 The browser fetches the code of each kind of element the first time a page has one, and shows none of a run's
 elements until the code of all of them is in: Plotly's is 4.7 MB and takes about a second to compile on a small
-machine, so a page with a chart showed its numbers only after that (bench/RESULTS.md, "first open"). So in a
-session's first run each chart's space is kept empty and a probe is drawn at the end of the page; once the
-browser has painted that run — the numbers are on screen — the probe reruns the page, which draws the charts.
+machine, so a page with a chart showed its numbers only after that (bench/RESULTS.md, "first open"). So a
+session's first run draws a probe at the sidebar's foot and keeps each chart's space empty; once the browser has
+painted that run — the numbers are on screen — the probe reruns the page, which draws the charts (a page without
+such parts reruns too, unchanged).
 Every later run of the session draws charts at once, so a probe that never reports (a browser that does not run
 it) delays the charts only until the reader's next click. A client without a browser (AppTest, no User-Agent)
 cannot run the probe and gets the charts at once.
@@ -18,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 _PROBED = "lf_first_paint_probed"  # session state: a run of this session has drawn the probe
-_WAITING = "lf_first_paint_waiting"  # session state: a part of this run waits for the first paint
+_HOLDING = "lf_first_paint_holding"  # session state: this run draws the probe, so the parts that can wait wait
 _PROBE = st.components.v2.component(
     "leadfunnel_first_paint",
     # two frames after mounting, the run that mounted it has been painted
@@ -28,18 +29,26 @@ _PROBE = st.components.v2.component(
 )
 
 
-def _draw_now() -> bool:
-    """After the session's first run with a probe, or for a client without a browser."""
-    return bool(st.session_state.get(_PROBED)) or "User-Agent" not in st.context.headers
+def probe() -> None:
+    """Every full run, after the sidebar and before the page (a page may stop early, and nothing is drawn after
+    st.stop): in a browser session's first run, the probe at the sidebar's foot, which reruns the page once the
+    browser has painted it; the parts that can wait wait in that run only."""
+    st.session_state.pop(_HOLDING, None)
+    if st.session_state.get(_PROBED) or "User-Agent" not in st.context.headers:
+        return
+    st.session_state[_PROBED] = st.session_state[_HOLDING] = True
+    with st.sidebar:
+        _PROBE(key="lf_first_paint_probe", on_painted_change=_rerun)
+
+
+def _rerun() -> None:
+    """The probe's report: the rerun it triggers draws what waited."""
 
 
 def after_first_paint() -> bool:
     """Whether a part the reader does not need at once (a chart, a closed expander's form) may be drawn in this
-    run; if not, the probe at the end of the run reruns the page once the browser has painted it."""
-    if _draw_now():
-        return True
-    st.session_state[_WAITING] = True
-    return False
+    run: not in the run that draws the probe."""
+    return not st.session_state.get(_HOLDING)
 
 
 def plotly_chart(figure: go.Figure, *, key: str, **options: Any) -> None:
@@ -49,13 +58,3 @@ def plotly_chart(figure: go.Figure, *, key: str, **options: Any) -> None:
     else:
         st.container(height=int(figure.layout.height or 400), border=False, key=f"{key}_space")
 
-
-def probe() -> None:
-    """At the end of a run: if a part waited for the first paint, the probe that reruns the page once painted."""
-    if st.session_state.pop(_WAITING, False):
-        st.session_state[_PROBED] = True
-        _PROBE(key="lf_first_paint_probe", on_painted_change=_rerun)
-
-
-def _rerun() -> None:
-    """The probe's report: the rerun it triggers draws what waited."""

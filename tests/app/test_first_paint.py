@@ -2,6 +2,8 @@
 probe's own rerun or, should the probe never report, the reader's next click (leadfunnel/ui/first_paint.py).
 The browser side (the numbers painted before the charts exist) is in tests/e2e/test_numbers_before_charts.py."""
 
+from datetime import date
+
 import pytest
 from streamlit.runtime.context import ContextProxy
 from streamlit.testing.v1 import AppTest
@@ -34,3 +36,14 @@ def test_without_a_browser_the_charts_come_at_once(monkeypatch, small_app_db):
     monkeypatch.setenv("LEADFUNNEL_DB", str(small_app_db))
     app = AppTest.from_file(ENTRY, default_timeout=60).run()
     assert charts(app) == 2 and "lf_first_paint_probed" not in app.session_state
+
+
+def test_a_page_that_stops_early_still_gets_the_probe(monkeypatch, small_app_db, browser_headers):
+    """The probe is drawn before the page, at the sidebar's foot: drawn after a page's st.stop() (no data in the
+    view) it never reached the browser, and the SLA page's policy form stayed empty until the next click."""
+    monkeypatch.setenv("LEADFUNNEL_DB", str(small_app_db))
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    app.session_state["date_range"] = (date(2025, 3, 2), date(2025, 3, 3))  # nothing happened on these days
+    app.run()
+    assert not app.exception and app.info  # the page said "no data" and stopped
+    assert [element for element in app.sidebar if element.type == "bidi_component"]  # the probe is there
