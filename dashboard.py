@@ -8,12 +8,13 @@ from leadfunnel.filters import Filters
 from leadfunnel.i18n import t
 from leadfunnel.ui.auth import require_login
 from leadfunnel.ui.errors import guarded
-from leadfunnel.ui.first_paint import probe
+from leadfunnel.ui.first_paint import probe, start_run
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
 from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, money_picker, remember_view, sidebar
 
 st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
 leave_legacy_pages_mode()  # the first run after the server starts: so it runs the same page every later run does
+start_run()  # a session's first run shows the numbers first: charts, tables and controls wait for the paint
 language_picker()
 require_login()  # with [auth] in .streamlit/secrets.toml: no page, no query before sign-in
 navigation = st.navigation([
@@ -31,5 +32,5 @@ money_picker()
 view = guarded("error.the_filters", sidebar, (Filters(), "period", datetime.now().replace(second=0, microsecond=0)))
 remember_view(view)
 guarded("error.the_filters", lambda: meeting_pack_button(*view), None)
-probe()  # a session's first run: the page's charts wait until the browser has painted its numbers
 guarded("error.the_page", navigation.run, None)
+probe()  # in that first run, drawn last: reruns the page once the browser has painted its numbers

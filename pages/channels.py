@@ -5,15 +5,18 @@ import streamlit as st
 
 from leadfunnel.attribution import COST_OUTCOMES, DEFAULT_MODEL, DEFAULT_OUTCOME, MODELS, OUTCOMES
 from leadfunnel.charts import attribution_figure, channel_figure, spend_pipeline_figure
+from leadfunnel.format import written
 from leadfunnel.i18n import day, t
 from leadfunnel.metrics import CHANNEL_METRICS, RANKING_ORDER, by_column
 from leadfunnel.model import channel_label, labelled, stage_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.first_paint import plotly_chart
+from leadfunnel.ui.first_paint import control, end_of_first_screen, plotly_chart, stop
 from leadfunnel.ui.sidebar import ATTRIBUTION_KEY, current_view
 from leadfunnel.ui.tables import readable, table
 from leadfunnel.ui.views import channel_attribution, channel_summary
+
+PODIUM = 3  # channels named at the top of the ranking
 
 filters, mode = current_view()
 st.title(t("channels.title"))
@@ -25,16 +28,21 @@ if unit == "account":
 channels = channel_summary(filters, mode)
 if channels.is_empty() or channels["leads"].sum() == 0:
     st.info(t("funnel.empty"))
-    st.stop()
+    stop()
 
 catalogue = by_column(CHANNEL_METRICS)
-metric = st.selectbox(t("channels.rank_by"), list(RANKING_ORDER), format_func=lambda m: t(catalogue[m].label_for(unit)),
-                      key="channel_metric")
+metric = control(st.selectbox, t("channels.rank_by"), list(RANKING_ORDER), key="channel_metric",
+                 unset=next(iter(RANKING_ORDER)), format_func=lambda m: t(catalogue[m].label_for(unit)))
 chosen = catalogue[metric]
 label, definition = t(chosen.label_for(unit)), t(chosen.definition_for(unit) or chosen.label_for(unit))
 if channels[metric].drop_nulls().is_empty():  # e.g. by account, a late period where no account is new
     st.caption(t("channels.nothing_to_rank", label=label))
 else:
+    # the ranking's head as numbers, read at a glance (and first: the chart and the table come a moment later)
+    leaders = channels.filter(pl.col(metric).is_not_null()).sort(metric, descending=True, maintain_order=True)
+    st.markdown(t("channels.top", label=label))
+    for column, row in zip(st.columns(PODIUM), leaders.head(PODIUM).iter_rows(named=True), strict=False):
+        column.metric(channel_label(row["channel"]), written(row[metric], chosen.kind), help=definition)
     plotly_chart(channel_figure(channels, metric, label, kind=chosen.kind), width="stretch",
                  key="channel_chart")
     st.caption(t("channels.chart_caption", label=label, definition=definition))
@@ -55,6 +63,8 @@ download_buttons(labelled(channels, "channel", channel_label).select([m.column f
                  labels={m.column: t(m.label_for(unit)) for m in CHANNEL_METRICS})
 
 # Multi-touch attribution (#18): the same period's conversions credited to every touch, beside first touch.
+end_of_first_screen()  # a session's first run stops here; the probe's rerun draws the rest
+
 st.divider()
 st.subheader(t("attribution.title"))
 invalid = url_state.restore_page("channels", {
@@ -66,10 +76,10 @@ if invalid:
 st.session_state.setdefault("attribution_model", DEFAULT_MODEL)
 st.session_state.setdefault("attribution_outcome", DEFAULT_OUTCOME)
 left, right = st.columns([2, 3])
-model = left.selectbox(t("attribution.model"), MODELS, format_func=lambda m: t(f"attribution.model.{m}"),
-                       key="attribution_model", help=t("attribution.model_help"))
-outcome = right.radio(t("attribution.outcome"), OUTCOMES, format_func=stage_label, key="attribution_outcome",
-                      horizontal=True, help=t("attribution.outcome_help"))
+model = control(left.selectbox, t("attribution.model"), MODELS, key="attribution_model", unset=DEFAULT_MODEL,
+                format_func=lambda m: t(f"attribution.model.{m}"), help=t("attribution.model_help"))
+outcome = control(right.radio, t("attribution.outcome"), OUTCOMES, key="attribution_outcome", unset=DEFAULT_OUTCOME,
+                  format_func=stage_label, horizontal=True, help=t("attribution.outcome_help"))
 url_state.publish({"model": None if model == DEFAULT_MODEL else model,
                    "result": None if outcome == DEFAULT_OUTCOME else outcome})
 st.session_state[ATTRIBUTION_KEY] = (model, outcome)  # what the meeting pack shows

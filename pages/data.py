@@ -23,6 +23,7 @@ from leadfunnel.ingest.readers import DELIMITERS, UnreadableFile, read_table
 from leadfunnel.model import CHANNEL_LABELS, channel_label
 from leadfunnel.paths import DATA_DIR
 from leadfunnel.ui.downloads import download_buttons
+from leadfunnel.ui.first_paint import stop
 from leadfunnel.ui.imports import (
     check_spend,
     check_upload,
@@ -112,7 +113,7 @@ if info["kind"] == "demo":
                 else:
                     use_database(target)
                     st.rerun()
-    st.stop()
+    stop()
 
 
 
@@ -165,7 +166,7 @@ files = file_uploader(st, t("data.files"), types=["csv", "tsv", "txt", "xlsx", "
 if not files:
     st.caption(t("data.nothing_written"))
     import_log()
-    st.stop()
+    stop()
 
 uploads = [Upload(f.name, f.getvalue()) for f in files]
 tables = []
@@ -181,7 +182,7 @@ for upload in uploads:
                           delimiter=None if delimiter == "auto" else delimiter)
     except UnreadableFile as error:
         st.error(localized(error))
-        st.stop()
+        stop()
     tables.append(read)
     detected = (t("data.read_as_csv", encoding=read.encoding,
                   delimiter=t(f"data.delimiter.{DELIMITERS[read.delimiter]}"))

@@ -9,7 +9,7 @@ from leadfunnel.i18n import day, t
 from leadfunnel.metrics import FUNNEL_METRICS, by_column
 from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
-from leadfunnel.ui.first_paint import plotly_chart
+from leadfunnel.ui.first_paint import end_of_first_screen, plotly_chart, stop
 from leadfunnel.ui.sidebar import current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.views import funnel_by_month, funnel_stages
@@ -40,7 +40,7 @@ prev_stage = {row["stage"]: row for row in before.iter_rows(named=True)} if befo
 
 if all(not row["leads"] for row in by_stage.values()):  # "no data" only when no stage entry at all is in view
     st.info(t("funnel.empty"))
-    st.stop()
+    stop()
 
 columns = st.columns(5)
 for column, stage in zip(columns, ("lead", "mql", "sql", "won"), strict=False):
@@ -76,6 +76,8 @@ with numbers:
     download_buttons(stages.select("label", "leads", "rate_from_previous", "rate_from_lead", "drop_off",
                                    "median_days_from_previous").rename({"leads": counted}),
                      f"funnel-{mode}{unit_suffix(filters)}-{span(filters)}", "funnel")
+
+end_of_first_screen()  # a session's first run stops here; the probe's rerun draws the rest
 
 st.subheader(t("funnel.by_month"))
 absent = [stage for stage, row in by_stage.items() if not row["in_data"]]  # not invented month by month either

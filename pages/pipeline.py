@@ -10,6 +10,7 @@ from leadfunnel.pipeline.aging import REASONS, by_stage, stuck_by, stuck_list
 from leadfunnel.sla.policy import AGING_STAGES
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons, long_table
+from leadfunnel.ui.first_paint import end_of_first_screen, stop
 from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
@@ -24,11 +25,12 @@ invalid = url_state.restore_page("pipeline", {
 })
 if invalid:
     st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
-if linked := st.session_state.pop("_linked_limits", None):  # limits from a link are tried, never saved
+if linked := st.session_state.get("_linked_limits"):  # limits from a link are tried, never saved
     base = policy_in_force()
     st.session_state[TRIED_POLICY_KEY] = base.with_changes(stage_limits=tuple(
         (stage, linked.get(stage, dict(base.stage_limits).get(stage))) for stage in AGING_STAGES
         if stage in linked or stage in dict(base.stage_limits)))
+    del st.session_state["_linked_limits"]  # once applied: a run stopped before this line applies them again
 policy = policy_in_force()
 agreed = agreed_policy()[0]
 url_state.publish({"limits": None if policy.stage_limits == agreed.stage_limits
@@ -47,7 +49,7 @@ with st.expander(t("pipeline.definitions")):
 leads = open_leads_at(filters, policy, as_of)
 if leads.is_empty():
     st.info(t("pipeline.empty"))
-    st.stop()
+    stop()
 stuck = leads.filter("stuck")
 totals = st.columns(3)
 totals[0].metric(t("pipeline.open"), count(leads.height), help=t("pipeline.open_help"))
@@ -71,7 +73,7 @@ download_buttons(stages.select("label", "open", "stuck", "limit_days", "median_a
 
 if stuck.is_empty():
     st.success(t("pipeline.none_stuck"))
-    st.stop()
+    stop()
 owners, reasons = st.columns(2)
 with owners:
     st.markdown(t("pipeline.by_owner"))
@@ -83,6 +85,8 @@ with reasons:
     table(pl.DataFrame({t("pipeline.col_reason"): [t(f"pipeline.reason.{r}") for r in REASONS],
                         t("pipeline.stuck"): [int(counted.get(r, 0)) for r in REASONS]}),
           hide_index=True, width="stretch")
+
+end_of_first_screen()  # a session's first run stops here; the probe's rerun draws the rest
 
 st.subheader(t("pipeline.stuck_list"))
 listed = labelled(labelled(stuck_list(leads), "channel", channel_label), "stage", stage_label)

@@ -18,7 +18,7 @@ from leadfunnel.scoring.distribution import binned_by_group, by_channel, nice_bi
 from leadfunnel.scoring.rules import DEFAULT_RULES, RuleSet, dump_rules, editable_types, rule_set_label
 from leadfunnel.ui import url_state
 from leadfunnel.ui.downloads import download_buttons
-from leadfunnel.ui.first_paint import plotly_chart
+from leadfunnel.ui.first_paint import after_first_paint, control, end_of_first_screen, keep_space, plotly_chart, stop
 from leadfunnel.ui.rule_sets import (
     edited_rules,
     save_load_manage,
@@ -30,7 +30,7 @@ from leadfunnel.ui.scoring_sections import learned_weights_section, scenario_com
 from leadfunnel.ui.scoring_views import lead_scores, scoring_engine, top_open_leads
 from leadfunnel.ui.sidebar import PROPOSED_RULES_KEY, current_as_of, current_view
 from leadfunnel.ui.tables import table
-from leadfunnel.ui.threshold_curve import curve_points, threshold_curve_chart
+from leadfunnel.ui.threshold_curve import CURVE_HEIGHT, curve_points, threshold_curve_chart
 
 BACKTEST = by_column(BACKTEST_METRICS)  # the figures' names and definitions
 
@@ -63,14 +63,14 @@ if invalid:
     st.warning(t("sidebar.link_notice", names=", ".join(invalid)), icon=":material/link_off:")
 
 top = st.columns([2, 2, 1.4])
-picked = top[0].selectbox(t("scoring.rule_set"), names, key="rule_set", help=t("scoring.rule_set_help"),
-                          format_func=rule_set_label)
+picked = control(top[0].selectbox, t("scoring.rule_set"), names, key="rule_set", unset=names[0],
+                 help=t("scoring.rule_set_help"), format_func=rule_set_label)
 saved = saved_rule_set(picked)
 THRESHOLD_KEY = f"threshold::{picked}"  # the slider lives in the backtest fragment below
-half_life = top[1].slider(t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0), key=f"half_life::{picked}",
-                          help=t("scoring.half_life_help"))
-outcome = top[2].radio(t("scoring.outcome"), ["sql", "won"], format_func=lambda o: t(f"scoring.outcome.{o}"),
-                       key="outcome", help=t("scoring.outcome_help"))
+half_life = control(top[1].slider, t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0),
+                    key=f"half_life::{picked}", unset=int(saved.half_life_days or 0), help=t("scoring.half_life_help"))
+outcome = control(top[2].radio, t("scoring.outcome"), ["sql", "won"], key="outcome", unset="sql",
+                  format_func=lambda o: t(f"scoring.outcome.{o}"), help=t("scoring.outcome_help"))
 reached = t(f"scoring.outcome.{outcome}")
 url_state.publish({
     "rules": None if picked == names[0] else picked,
@@ -88,10 +88,10 @@ engine = scoring_engine(bound, filters, outcome)
 rollup = engine.rollup
 if rollup.leads.is_empty():
     st.info(t("scoring.empty"))
-    st.stop()
+    stop()
 if not rollup.counts["n"].any() and not rules.fit:  # nothing to score by: say so, not "0 handed over, 0.0 %"
     st.info(t("scoring.no_activities"), icon=":material/info:")
-    st.stop()
+    stop()
 
 start = datetime.combine(filters.date_from, time()) if filters.date_from else None
 end = datetime.combine(filters.date_to, time()) + timedelta(days=1) if filters.date_to else None
@@ -105,12 +105,13 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     """The threshold slider with what it changes: a move reruns and repaints only this part of the page."""
     slider_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
     top = threshold_top(saved)
-    threshold = slider_column.slider(t("scoring.threshold"), 1, top, int(saved.threshold), key=THRESHOLD_KEY,
-                                     help=t("scoring.threshold_help"))
+    threshold = control(slider_column.slider, t("scoring.threshold"), 1, top, int(saved.threshold), key=THRESHOLD_KEY,
+                        unset=int(saved.threshold), help=t("scoring.threshold_help"))
     rules = untried.with_changes(threshold=float(threshold))
     url_state.publish({"threshold": None if threshold == int(saved.threshold) else str(threshold)})
-    download_column.download_button(t("scoring.download_rules"), dump_rules(rules), file_name="leadfunnel-rules.yaml",
-                                    mime="application/yaml", width="stretch")
+    if after_first_paint():
+        download_column.download_button(t("scoring.download_rules"), dump_rules(rules),
+                                        file_name="leadfunnel-rules.yaml", mime="application/yaml", width="stretch")
     st.session_state[PROPOSED_RULES_KEY] = rules if rules.to_mapping() != DEFAULT_RULES.to_mapping() else None
     tried = engine.tried(rules, saved)
     result, baseline, changed = tried.result, tried.baseline, tried.changed
@@ -138,8 +139,11 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     curve_column, weekly_column = st.columns(2)
     with curve_column:
         st.markdown(t("scoring.curve"))
-        threshold_curve_chart(curve_points(tried.per_lead, top), threshold, THRESHOLD_KEY,
-                              empty_text=t("scoring.curve_empty", outcome=reached), key="threshold_curve")
+        if after_first_paint():
+            threshold_curve_chart(curve_points(tried.per_lead, top), threshold, THRESHOLD_KEY,
+                                  empty_text=t("scoring.curve_empty", outcome=reached), key="threshold_curve")
+        else:
+            keep_space(CURVE_HEIGHT)
         st.caption(t("scoring.curve_caption", outcome=reached))
 
     # --- distribution (the threshold line and the count over it) ---
@@ -147,8 +151,8 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     st.subheader(t("scoring.distribution", as_of=moment(as_of)))
     over = int((scored["score"] >= rules.threshold).sum())
     st.caption(t("scoring.over", over=over, leads=scored.height))
-    split = st.segmented_control(t("scoring.split"), ["Outcome", "Channel"], default="Outcome", key="score_split",
-                                 format_func=lambda o: t(f"scoring.split.{o}"))
+    split = control(st.segmented_control, t("scoring.split"), ["Outcome", "Channel"], default="Outcome",
+                    key="score_split", unset="Outcome", height=60, format_func=lambda o: t(f"scoring.split.{o}"))
     if split == "Channel":
         plotly_chart(score_by_channel_figure(by_channel(scored, rules.threshold), rules.threshold),
                      width="stretch", key="score_by_channel")
@@ -160,7 +164,10 @@ def threshold_and_backtest(untried: RuleSet) -> None:
         st.caption(t("scoring.histogram_caption", width=f"{width:g}"))
 
     # Crossing *times* (lead time, weekly what-if) need every event: replayed last, into the column kept for them,
-    # so the numbers, the curve and the distribution paint first.
+    # so the numbers, the curve and the distribution paint first (a session's first run leaves them to the next).
+    if not after_first_paint():
+        keep_space(CURVE_HEIGHT, container=weekly_column)
+        return
     with weekly_column, st.spinner(t("scoring.replaying")):
         timing = engine.timing(tried, saved, start, end)
         earlier = BACKTEST["median_lead_days"]
@@ -175,6 +182,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
 
 
 threshold_and_backtest(rules)
+end_of_first_screen()  # a session's first run stops here; the probe's rerun draws the rest
 
 # --- two scenarios side by side, learned weights ----------------------------------------------------
 

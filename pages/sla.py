@@ -18,7 +18,7 @@ from leadfunnel.sla.policy import (
     stage_limits,
 )
 from leadfunnel.ui.downloads import download_buttons, long_table, span
-from leadfunnel.ui.first_paint import after_first_paint, plotly_chart
+from leadfunnel.ui.first_paint import after_first_paint, end_of_first_screen, plotly_chart, stop
 from leadfunnel.ui.session import TRIED_POLICY_KEY, agreed_policy, policy_in_force, save_agreed_policy
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
@@ -123,12 +123,12 @@ st.caption(t("sla.scope", start=day(filters.date_from), end=day(filters.date_to)
 classified = sla_handovers(filters, policy, as_of)
 if classified.is_empty():
     st.info(t("sla.empty"))
-    st.stop()
+    stop()
 if not sales_touches_in_data(policy, as_of):  # missing data is not bad performance
     st.metric(metric_name("handed_over"), count(classified.height))
     st.info(t("sla.no_touches", touches=", ".join(activity_label(k) for k in policy.touch_types)),
             icon=":material/info:")
-    st.stop()
+    stop()
 now = compliance_summary(classified)
 previous_filters = filters.previous_period()
 before = compliance_summary(sla_handovers(previous_filters, policy, as_of)) if previous_filters else {}
@@ -151,6 +151,7 @@ if previous_filters:
 st.subheader(t("sla.by_week"))
 plotly_chart(sla_weekly_figure(weekly(classified)), width="stretch", key="sla_weekly")
 st.caption(t("sla.by_week_caption"))
+end_of_first_screen()  # a session's first run stops here; the probe's rerun draws the rest
 
 BREAKDOWN_COLUMNS = {
     **{key: st.column_config.NumberColumn(metric_name(key))

@@ -9,7 +9,7 @@ from leadfunnel.i18n import day, moment, t
 from leadfunnel.model import channel_label, labelled
 from leadfunnel.pipeline.velocity import TREND_MONTHS
 from leadfunnel.ui.downloads import download_buttons, span
-from leadfunnel.ui.first_paint import plotly_chart
+from leadfunnel.ui.first_paint import end_of_first_screen, plotly_chart, stop
 from leadfunnel.ui.sidebar import current_as_of, current_view
 from leadfunnel.ui.tables import table
 from leadfunnel.ui.views import pipeline_velocity
@@ -28,7 +28,7 @@ with st.expander(t("velocity.definitions")):
 
 if not result.opportunity_in_data:
     st.info(t("velocity.no_opportunity_dates"))
-    st.stop()
+    stop()
 if not now["opportunities"]:
     st.info(t("velocity.empty"))
 else:
@@ -63,6 +63,8 @@ if result.trend["velocity"].is_not_null().any():
 else:
     st.info(t("velocity.trend_empty", months=TREND_MONTHS))
     download_buttons(result.trend, f"velocity-by-month-{span(filters)}", "velocity_trend", kinds=KINDS)
+
+end_of_first_screen()  # a session's first run stops here; the probe's rerun draws the rest
 
 if not result.by_channel.is_empty():
     st.subheader(t("velocity.by_channel"))

@@ -173,6 +173,7 @@ MESSAGES: dict[str, str] = {
     "channels.title": "Channels",
     "channels.caption": "Conversion by first-touch channel, **{mode} view**, {start} to {end}. A lead that skipped a "
                         "stage counts as having passed it.",
+    "channels.top": "**Top channels by {label}**",
     "channels.rank_by": "Rank channels by",
     "channels.nothing_to_rank": "No channel has a {label} in this view (nothing in its denominator), so there is no ranking to draw; the table shows the counts.",
     "channels.chart_caption": "{label} = {definition}. Best channel on top; the best three in blue, the worst three in "

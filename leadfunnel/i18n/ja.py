@@ -171,6 +171,7 @@ MESSAGES: dict[str, str] = {
     "channels.title": "チャネル",
     "channels.caption": "初回接点チャネル別のコンバージョン（**{mode}**、{start}〜{end}）。ステージを飛ばしたリードは、"
                         "そのステージを通過したものとして数えます。",
+    "channels.top": "**{label}の上位チャネル**",
     "channels.rank_by": "並べ替えの指標",
     "channels.nothing_to_rank": "この表示では {label} が求められるチャネルがない（分母が0）ため、ランキングは描いていません。件数は表にあります。",
     "channels.chart_caption": "{label}＝{definition}。上ほど良いチャネル。上位3つを青、下位3つをオレンジで表示します。"

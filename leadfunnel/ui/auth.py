@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from leadfunnel.i18n import t
+from leadfunnel.ui.first_paint import stop
 
 DOMAINS_KEY = "allowed_domains"
 
@@ -81,7 +82,7 @@ def require_login() -> None:
 def _blocked(view: Any) -> None:
     st.navigation([st.Page(view, title=t("login.title"), icon=":material/lock:", url_path="signin")],
                   position="hidden").run()
-    st.stop()
+    stop()
 
 
 def _sign_in() -> None:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from leadfunnel.export import csv_bytes, xlsx_bytes
 from leadfunnel.i18n import CATALOGUES, t
+from leadfunnel.ui.first_paint import ROW, after_first_paint, keep_space
 from leadfunnel.ui.tables import table
 
 DISPLAY_ROWS = 500  # rows a long list shows on the page (data sent per rerun stays small); downloads carry all
@@ -43,7 +44,11 @@ def download_buttons(frame: pl.DataFrame, name: str, key: str, kinds: Mapping[st
     files carry the reader's column names and typed cells (leadfunnel.export); the name says the view.
 
     A horizontal row gives each button its natural width (fixed columns cut "Excel" off under narrow tables).
+    Before a session's first paint, the row's space (leadfunnel/ui/first_paint.py).
     """
+    if not after_first_paint():
+        keep_space(ROW)
+        return
     labels = labels if labels is not None else {name: t(f"column.{name}") for name in frame.columns
                                                 if f"column.{name}" in CATALOGUES["en"]}
     kinds = kinds if kinds is not None else {name: kind for name in frame.columns if (kind := kind_of(name))}

@@ -27,6 +27,7 @@ from leadfunnel.scoring.saved_rules import (
     rule_set_names,
     save_rule_set,
 )
+from leadfunnel.ui.first_paint import LABELLED, after_first_paint, keep_space, stop
 from leadfunnel.ui.session import runner, writing
 from leadfunnel.ui.uploader import file_uploader
 
@@ -125,40 +126,44 @@ def _cap_text(cap: float | None) -> str:
 
 def edited_rules(saved: RuleSet, threshold_key: str, half_life: int) -> RuleSet:
     """The points and fit editors (in an expander) over `saved`; returns the rules as edited, or stops the page
-    with the reason when they are not valid."""
+    with the reason when they are not valid. Before a session's first paint the editors wait: their values are
+    then the ones they start with (leadfunnel/ui/first_paint.py)."""
+    types = editable_types(saved)
+    linked_weights = st.session_state.get(f"_url_weights::{saved.name}", {})  # from a shared link
+    edited_points = pl.DataFrame({
+        "activity_type": types, "label": [activity_label(kind) for kind in types],
+        "points": [float(linked_weights.get(kind, saved.points.get(kind, 0.0))) for kind in types],
+        # As text: an empty cell is "no cap" (a number column would show a missing cap as "None").
+        "cap": [_cap_text(saved.caps.get(kind)) for kind in types]})
+    fit_rows = sorted(saved.fit.items())
+    edited_fit = pl.DataFrame({"attribute": [a for (a, _), _ in fit_rows], "value": [v for (_, v), _ in fit_rows],
+                               "points": [float(p) for _, p in fit_rows]},
+                              schema={"attribute": pl.String, "value": pl.String, "points": pl.Float64})
     with st.expander(t("scoring.points"), expanded=False):
-        points_column, fit_column = st.columns([3, 2])
-        types = editable_types(saved)
-        linked_weights = st.session_state.get(f"_url_weights::{saved.name}", {})  # from a shared link
-        edited_points = points_column.data_editor(
-            pl.DataFrame({"activity_type": types, "label": [activity_label(kind) for kind in types],
-                          "points": [float(linked_weights.get(kind, saved.points.get(kind, 0.0))) for kind in types],
-                          # As text: an empty cell is "no cap" (a number column would show a missing cap as "None").
-                          "cap": [_cap_text(saved.caps.get(kind)) for kind in types]}),
-            key=f"points::{saved.name}", hide_index=True, width="stretch", disabled=["activity_type", "label"],
-            column_order=("label", "points", "cap"),
-            column_config={
-                "label": st.column_config.TextColumn(t("scoring.activity_type")),
-                "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0,
-                                                        help=t("scoring.points_help")),
-                "cap": st.column_config.TextColumn(t("scoring.cap"), help=t("scoring.cap_help"),
-                                                   validate=r"^\s*(\d+(\.\d+)?)?\s*$"),
-            },
-        )
-        fit_rows = sorted(saved.fit.items())
-        edited_fit = fit_column.data_editor(
-            pl.DataFrame({"attribute": [a for (a, _), _ in fit_rows], "value": [v for (_, v), _ in fit_rows],
-                          "points": [float(p) for _, p in fit_rows]},
-                         schema={"attribute": pl.String, "value": pl.String, "points": pl.Float64}),
-            key=f"fit::{saved.name}", hide_index=True, width="stretch", num_rows="dynamic",
-            column_config={
-                "attribute": st.column_config.SelectboxColumn(t("scoring.attribute"), options=list(FIT_ATTRIBUTES),
-                                                              required=True),
-                "value": st.column_config.TextColumn(t("scoring.value"), required=True, help=t("scoring.value_help")),
-                "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0, required=True),
-            },
-        )
-        fit_column.caption(t("scoring.fit_caption"))
+        if after_first_paint():
+            points_column, fit_column = st.columns([3, 2])
+            edited_points = points_column.data_editor(
+                edited_points, key=f"points::{saved.name}", hide_index=True, width="stretch",
+                disabled=["activity_type", "label"], column_order=("label", "points", "cap"),
+                column_config={
+                    "label": st.column_config.TextColumn(t("scoring.activity_type")),
+                    "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0,
+                                                            help=t("scoring.points_help")),
+                    "cap": st.column_config.TextColumn(t("scoring.cap"), help=t("scoring.cap_help"),
+                                                       validate=r"^\s*(\d+(\.\d+)?)?\s*$"),
+                },
+            )
+            edited_fit = fit_column.data_editor(
+                edited_fit, key=f"fit::{saved.name}", hide_index=True, width="stretch", num_rows="dynamic",
+                column_config={
+                    "attribute": st.column_config.SelectboxColumn(t("scoring.attribute"),
+                                                                  options=list(FIT_ATTRIBUTES), required=True),
+                    "value": st.column_config.TextColumn(t("scoring.value"), required=True,
+                                                         help=t("scoring.value_help")),
+                    "points": st.column_config.NumberColumn(t("scoring.points_col"), step=1.0, required=True),
+                },
+            )
+            fit_column.caption(t("scoring.fit_caption"))
     try:
         return RuleSet(
             name=saved.name, threshold=float(st.session_state.get(threshold_key, saved.threshold)),
@@ -171,11 +176,17 @@ def edited_rules(saved: RuleSet, threshold_key: str, half_life: int) -> RuleSet:
         )
     except RuleSetError as error:
         st.error(t("scoring.bad_rules", error=localized(error)))
-        st.stop()
+        stop()
 
 
 def save_load_manage(rules: RuleSet, names: list[str], threshold_key: str) -> None:
-    """Save the edited rules under a name, load a rules file, rename or delete a saved set; then the outcome."""
+    """Save the edited rules under a name, load a rules file, rename or delete a saved set; then the outcome.
+    Before a session's first paint, the row's space and the closed expander (leadfunnel/ui/first_paint.py)."""
+    if not after_first_paint():
+        keep_space(LABELLED)  # the save-as field beside the rules file's drop zone
+        if len(names) > 1:
+            st.expander(t("scoring.manage"), icon=":material/edit_note:")
+        return
     save, upload = st.columns([3, 2])
     with save:
         name_column, button_column = st.columns([3, 1], vertical_alignment="bottom")

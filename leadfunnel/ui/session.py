@@ -21,6 +21,7 @@ from leadfunnel.paths import database_location as configured_location
 from leadfunnel.query import QueryRunner
 from leadfunnel.sla.policy import SlaPolicy, load_policy, policy_saved_at, save_policy
 from leadfunnel.storage import FileStorage, StorageBusy, open_current
+from leadfunnel.ui.first_paint import stop
 
 
 def ensure_demo_database(path: Path) -> None:
@@ -112,12 +113,12 @@ def runner() -> QueryRunner:
                 _demo_checked.add(str(path))
     elif not storage_for(location).exists():
         st.error(t("db.missing", location=location))
-        st.stop()
+        stop()
     try:
         return runner_for(location)
     except (database.SchemaVersionError, StorageBusy, duckdb.Error) as error:
         st.error(t("db.cannot_open", error=localized(error)))
-        st.stop()
+        stop()
 
 
 def cache_key() -> tuple[QueryRunner, str, str]:
@@ -140,7 +141,7 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
     except StorageBusy as error:
         st.error(localized(error))
-        st.stop()
+        stop()
 
 
 TRIED_POLICY_KEY = "_sla_tried_policy"  # SLA settings tried in this session only: looking changes nothing for others

@@ -13,6 +13,7 @@ from leadfunnel.format import MONEY_STYLES, MoneyStyle, money_style, set_money_s
 from leadfunnel.i18n import LANGUAGES, day, language, language_from_locale, moment, set_language, t
 from leadfunnel.model import channel_label
 from leadfunnel.ui import url_state
+from leadfunnel.ui.first_paint import ROW, after_first_paint, control, keep_space
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
 from leadfunnel.ui.session import database_location, linked_database_name
 from leadfunnel.ui.views import data_bounds, filter_options
@@ -37,8 +38,8 @@ def default_range(first_day: date, last_day: date, last_stage_day: date | None =
 def language_picker() -> str:
     """The language of this session: the link's `lang`, else the browser's, else English; in the sidebar."""
     url_state.restore_choice("lang", LANGUAGES, language_from_locale(st.context.locale))
-    chosen = st.sidebar.selectbox(t("sidebar.language"), list(LANGUAGES),
-                                  format_func=_language_name, key="lang")
+    chosen = control(st.sidebar.selectbox, t("sidebar.language"), list(LANGUAGES), format_func=_language_name,
+                     key="lang", unset=st.session_state["lang"])
     set_language(chosen)
     return chosen
 
@@ -50,8 +51,8 @@ def _language_name(code: str) -> str:
 def money_picker() -> MoneyStyle:
     """How amounts are written in this session (¥1,200,000 or 120万円); in the link as `money=man`."""
     url_state.restore_choice("money", MONEY_STYLES, "yen")
-    style = st.sidebar.radio(t("sidebar.money"), MONEY_STYLES, format_func=lambda s: t(f"sidebar.money.{s}"),
-                             key="money", horizontal=True, help=t("sidebar.money_help"))
+    style = control(st.sidebar.radio, t("sidebar.money"), MONEY_STYLES, format_func=lambda s: t(f"sidebar.money.{s}"),
+                    key="money", unset=st.session_state["money"], horizontal=True, help=t("sidebar.money_help"))
     set_money_style(style)
     return style
 
@@ -79,23 +80,26 @@ def sidebar() -> tuple[Filters, Mode, datetime]:
             st.session_state["date_range"] = (default_from, default_to)
         _within("date_range", first_day, last_day)
         _within("as_of_day", first_day, _latest_as_of(last_day))
-        picked = st.date_input(t("sidebar.date_range"), min_value=first_day, max_value=last_day, key="date_range",
-                               help=t("sidebar.date_range_help"))
+        picked = control(st.date_input, t("sidebar.date_range"), min_value=first_day, max_value=last_day,
+                         key="date_range", unset=(default_from, default_to), help=t("sidebar.date_range_help"))
         date_from, date_to = _range(picked, default_from, default_to)
-        compare = st.radio(t("sidebar.compare"), list(COMPARES), format_func=lambda c: t(f"sidebar.compare.{c}"),
-                           key="compare", horizontal=True, help=t("sidebar.compare_help"))
-        mode = st.radio(t("sidebar.mode"), list(MODES)[::-1], format_func=lambda m: t(f"mode.{m}"), key="mode",
-                        horizontal=True, help=t("sidebar.mode_help"))
-        unit: Unit = st.radio(t("sidebar.count"), list(UNITS), format_func=lambda u: t(f"sidebar.count.{u}"),
-                              key="unit", horizontal=True, help=t("sidebar.count_help"))
-        channels = st.multiselect(t("sidebar.channel"), choices["channels"], format_func=channel_label,
-                                  key="channels", placeholder=t("sidebar.all_channels"))
-        industries = st.multiselect(t("sidebar.industry"), choices["industries"], key="industries",
-                                    placeholder=t("sidebar.all_industries"))
-        sizes = st.multiselect(t("sidebar.size"), choices["company_sizes"], key="company_sizes",
-                               placeholder=t("sidebar.all_sizes"))
-        owners = st.multiselect(t("sidebar.owner"), choices["owners"], key="owners",
-                                placeholder=t("sidebar.all_owners"))
+        compares, modes, units = list(COMPARES), list(MODES)[::-1], list(UNITS)  # a radio starts on its first
+        compare = control(st.radio, t("sidebar.compare"), compares, key="compare", unset=compares[0],
+                          format_func=lambda c: t(f"sidebar.compare.{c}"), horizontal=True,
+                          help=t("sidebar.compare_help"))
+        mode = control(st.radio, t("sidebar.mode"), modes, key="mode", unset=modes[0],
+                       format_func=lambda m: t(f"mode.{m}"), horizontal=True, help=t("sidebar.mode_help"))
+        unit: Unit = control(st.radio, t("sidebar.count"), units, key="unit", unset=units[0],
+                             format_func=lambda u: t(f"sidebar.count.{u}"), horizontal=True,
+                             help=t("sidebar.count_help"))
+        channels = control(st.multiselect, t("sidebar.channel"), choices["channels"], key="channels", unset=[],
+                           format_func=channel_label, placeholder=t("sidebar.all_channels"))
+        industries = control(st.multiselect, t("sidebar.industry"), choices["industries"], key="industries",
+                             unset=[], placeholder=t("sidebar.all_industries"))
+        sizes = control(st.multiselect, t("sidebar.size"), choices["company_sizes"], key="company_sizes", unset=[],
+                        placeholder=t("sidebar.all_sizes"))
+        owners = control(st.multiselect, t("sidebar.owner"), choices["owners"], key="owners", unset=[],
+                         placeholder=t("sidebar.all_owners"))
         as_of = _as_of_picker(now, first_day, last_day)
         st.caption(t("sidebar.data_span", first=day(first_day), last=day(last_day), leads=bounds["leads"]))
     default_instant = now.replace(second=0, microsecond=0)
@@ -161,18 +165,24 @@ def _latest_as_of(last_day: date) -> date:
 
 def _as_of_picker(now: datetime, first_day: date, last_day: date) -> datetime:
     """The one as-of instant (date and time, to the minute); the data's now unless the user or the link says."""
-    if (linked := st.session_state.pop("_linked_as_of", None)) is not None:
+    if (linked := st.session_state.get("_linked_as_of")) is not None:
         st.session_state["as_of_day"], st.session_state["as_of_time"] = linked.date(), linked.time()
-    chosen_day = st.date_input(t("asof.label"), now.date(), min_value=first_day, max_value=_latest_as_of(last_day),
-                                 key="as_of_day", help=t("asof.help", latest=moment(now)))
-    chosen_time = st.time_input(t("asof.time"), now.time().replace(second=0, microsecond=0), key="as_of_time",
-                                   step=timedelta(minutes=15))
+        del st.session_state["_linked_as_of"]  # once applied (a run stopped before this line applies it again)
+    chosen_day = control(st.date_input, t("asof.label"), now.date(), min_value=first_day,
+                         max_value=_latest_as_of(last_day), key="as_of_day", unset=now.date(),
+                         help=t("asof.help", latest=moment(now)))
+    chosen_time = control(st.time_input, t("asof.time"), now.time().replace(second=0, microsecond=0),
+                          key="as_of_time", unset=now.time().replace(second=0, microsecond=0),
+                          step=timedelta(minutes=15))
     chosen = datetime.combine(chosen_day, chosen_time)
     return now if chosen == now.replace(second=0, microsecond=0) else chosen
 
 
 def meeting_pack_button(filters: Filters, mode: Mode, as_of: datetime) -> None:
     """One click: the pack for the current view, built only when the button is pressed."""
+    if not after_first_paint():
+        keep_space(ROW, container=st.sidebar)
+        return
     from leadfunnel.attribution import DEFAULT_MODEL, DEFAULT_OUTCOME
     from leadfunnel.pack import build_pack
     from leadfunnel.scoring.rules import DEFAULT_RULES

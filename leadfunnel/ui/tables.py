@@ -19,6 +19,7 @@ import streamlit as st
 
 from leadfunnel.format import credit, days, hours, money, percent, times
 from leadfunnel.i18n import date_pattern
+from leadfunnel.ui.first_paint import TABLE_ROW, after_first_paint, keep_space
 
 MISSING = "–"
 WRITERS: dict[str, Callable[[float], str]] = {"percent": percent, "days": days, "hours": hours, "money": money,
@@ -29,7 +30,13 @@ _PRINTF = re.compile(r"%[-+ 0#]*\d*(?:\.(\d+))?[dfe]")
 
 def table(frame: pl.DataFrame, *, column_config: Mapping[str, Any] | None = None, container: Any = None,
           **options: Any) -> None:
-    """`st.dataframe` with every missing value written as "–" (see the module's docstring)."""
+    """`st.dataframe` with every missing value written as "–" (see the module's docstring); before a session's
+    first paint, its space (leadfunnel/ui/first_paint.py)."""
+    if not after_first_paint():
+        height = options.get("height")
+        keep_space(height if isinstance(height, int) else TABLE_ROW * (min(frame.height, 10) + 1) + 3,
+                   container=container)
+        return
     config = dict(column_config or {})
     shown = frame
     for name, dtype in frame.schema.items():

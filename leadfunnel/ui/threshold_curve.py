@@ -28,6 +28,7 @@ _COMPONENT = st.components.v2.component(
     js=(_HERE / "threshold_curve.js").read_text(encoding="utf-8"),
 )
 HEIGHT = 360
+CURVE_HEIGHT = HEIGHT + 24  # px: the plot and its readout line
 
 
 def slider_class(key: str) -> str:
@@ -49,7 +50,7 @@ def threshold_curve_chart(points: list[list[object]], threshold: int, slider_key
                           key: str) -> None:
     """Draw the curve with its marker at `threshold`, following the slider whose widget key is `slider_key`;
     `empty_text` stands in the plot when no threshold has a recall (no positives in the view)."""
-    _COMPONENT(key=key, height=HEIGHT + 24, data={
+    _COMPONENT(key=key, height=CURVE_HEIGHT, data={
         "points": points, "threshold": threshold, "slider_class": slider_class(slider_key),
         "x_title": t("chart.handed_over_axis"), "y_title": t("chart.recall_axis"),
         "marker_label": t("chart.threshold", value="{value}"), "empty_text": empty_text,

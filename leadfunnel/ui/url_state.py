@@ -37,7 +37,6 @@ def restore_filters(first_day: date, last_day: date, modes: Iterable[str], units
     """Copy valid filter parameters into widget state once per session; return the invalid parameter names."""
     if not first_run():
         return []
-    st.session_state[RESTORED_KEY] = True
     params, invalid = st.query_params, []
     for name in ("lang", "money"):  # display settings restored before the filters: named here if refused
         if name in params and params[name] != st.session_state.get(name):
@@ -75,6 +74,8 @@ def restore_filters(first_day: date, last_day: date, modes: Iterable[str], units
         known = [v for v in values if v in options[key]]
         invalid += [f"{name}={v}" for v in values if v not in options[key]]
         st.session_state[key] = known
+    # marked done last: a run stopped half-way (a rerun Streamlit starts at once) restores again, whole
+    st.session_state[RESTORED_KEY] = True
     return invalid
 
 
@@ -86,7 +87,6 @@ def restore_page(page: str, parsers: dict[str, tuple[str, Callable[[str], Any]]]
     flag = f"{RESTORED_KEY}::{page}"
     if st.session_state.get(flag):
         return []
-    st.session_state[flag] = True
     invalid = []
     for name, (key, parse) in parsers.items():
         if name not in st.query_params:
@@ -100,6 +100,7 @@ def restore_page(page: str, parsers: dict[str, tuple[str, Callable[[str], Any]]]
             invalid.append(f"{name}={raw}")
         else:
             st.session_state[key] = value
+    st.session_state[flag] = True  # last, as in restore_filters
     return invalid
 
 

@@ -13,7 +13,7 @@ def test_first_open_times_a_page_against_hello_world(chromium_path, small_db_fil
     db = tmp_path / "small.duckdb"
     shutil.copy(small_db_file, db)
     summary = run_first_open(rounds=1, db=db, pages=("funnel",), cached=cached)
-    assert set(summary) == {"hello world", "hello world with the sidebar's widgets", "funnel"}
+    assert set(summary) == {"hello world", "hello world with the sidebar's widgets", "funnel", "funnel at /funnel"}
     for row in summary.values():  # every phase seen, in order
         assert 0 < row["script_started"] <= row["script_done"] <= row["last_run_done"] and row["first_number"] > 0
     assert summary["hello world"]["plotly_arrived"] and summary["funnel"]["plotly_arrived"]
