@@ -204,12 +204,24 @@ async def run_session(browser, base: str, session: Session, seconds: float) -> N
                 await thumb.focus()
                 await slider_move(page, session, thumb, rng.choice(["ArrowRight", "ArrowLeft"]))
             await timed(page, session, "open Funnel page", lambda: page.get_by_role("link", name="Funnel").click())
-        session.kept_own_state = f"channel={session.channel}" in page.url
+        session.kept_own_state = await _url_keeps(page, f"channel={session.channel}")
     except Exception as error:  # recorded as the run's error, with the page as it was
         session.errors.append(f"session {session.number} stopped: {type(error).__name__}: {str(error)[:200]}")
     OUT.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(OUT / f"load-session-{session.number}.png"))
     await context.close()
+
+
+async def _url_keeps(page, parameter: str) -> bool:
+    """Whether the page's address comes to hold `parameter`: the page writes its view into the URL during its run,
+    which may not have started when the last interaction's wait ended (read at once, a run still to come looked
+    like a session that lost its filter)."""
+    try:
+        await page.wait_for_function("(parameter) => location.search.includes(parameter)", arg=parameter,
+                                     timeout=20_000)
+    except Exception:
+        return False
+    return True
 
 
 async def drive(base: str, channels: list[str], sessions: int, seconds: float) -> list[Session]:
