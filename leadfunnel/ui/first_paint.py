@@ -26,14 +26,19 @@ _PROBE_DRAWN = "lf_first_paint_drawn"  # session state: this run's probe is draw
 _PROBE = st.components.v2.component(
     "leadfunnel_first_paint",
     # Mounted last, it waits while Streamlit still shows a skeleton for an element whose code is loading (the
-    # metrics' own), then two frames: the run's numbers are painted. After 3 s it reports anyway.
-    js="""export default function ({setTriggerValue}) {
+    # metrics' own), then two frames: the run's numbers are painted (after 3 s it reports anyway). It reports only
+    # while it is current: once a later run has begun (a click, Streamlit's own rerun) its element turns stale,
+    # that run draws everything anyway, and a report would stop it — losing the click that started it.
+    js="""export default function ({parentElement, setTriggerValue}) {
   const start = performance.now();
-  const painted = () => requestAnimationFrame(() => setTriggerValue("painted", true));
+  const element = parentElement.host ?? parentElement;  // a shadow root (isolated styles) or the element
+  const overtaken = () => !element.isConnected || element.closest('[data-stale="true"]') !== null;
+  const report = () => { if (!overtaken()) setTriggerValue("painted", true); };
   const check = () => {
+    if (overtaken()) return;
     const loading = document.querySelector('[data-testid="stSkeleton"]');
     if (loading && performance.now() - start < 3000) requestAnimationFrame(check);
-    else requestAnimationFrame(painted);
+    else requestAnimationFrame(() => requestAnimationFrame(report));
   };
   check();
 }""",

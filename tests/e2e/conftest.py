@@ -144,8 +144,10 @@ def page(browser, request: pytest.FixtureRequest):
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running, and stays finished (a rerun follows some runs)."""
+    """Wait until Streamlit has finished running, and stays finished (a rerun follows some runs) — including a new
+    session's first-paint rerun, which draws the controls, tables and charts (its probe is gone after it)."""
     page.wait_for_timeout(150)
+    page.locator(".st-key-lf_first_paint_probe").wait_for(state="detached", timeout=timeout)
     for _ in range(2):
         page.wait_for_selector(IDLE, timeout=timeout)
         page.wait_for_timeout(300)

@@ -83,3 +83,31 @@ def test_a_shared_links_first_numbers_are_its_view_before_its_controls_exist(ser
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_role("radio", name="コホート")).to_be_checked()
     expect(sidebar.locator('[data-testid="stMultiSelect"]').first).to_contain_text("ウェビナー")
+
+
+def test_a_run_begun_before_the_probe_reports_is_not_stopped_by_it(server, page):
+    """The probe reports only while it is current. Here it waits (a skeleton stays on screen: an element whose
+    code is still loading) while the reader opens another page; that page's run draws everything itself, and a
+    late report would start one more run — which, after a click, stops the click's run and loses the click."""
+    page.add_init_script("""
+window.__runs = 0;
+new MutationObserver((records) => { for (const r of records) {
+  if (r.target.getAttribute('data-testid') === 'stApp' && r.target.getAttribute('data-test-script-state') === 'running'
+      && r.oldValue !== 'running') window.__runs += 1; } })
+  .observe(document, {attributes: true, attributeOldValue: true, subtree: true,
+                      attributeFilter: ['data-test-script-state']});
+document.addEventListener('DOMContentLoaded', () => {  // a skeleton that never goes: the probe keeps waiting
+  const loading = document.createElement('div');
+  loading.setAttribute('data-testid', 'stSkeleton');
+  document.body.appendChild(loading);
+});
+""")
+    page.goto(f"{server.url}/")
+    page.locator('[data-testid="stMain"] [data-testid="stMetricValue"]').first.wait_for(timeout=30_000)
+    expect(page.locator('[data-testid="stBidiComponentIsolated"]')).to_have_count(1)  # the probe, waiting
+    page.evaluate("window.__runs = 0")
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Velocity").click()
+    expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=30_000)
+    page.wait_for_timeout(3_500)  # past the probe's longest wait
+    wait_idle(page)
+    assert page.evaluate("window.__runs") == 1  # the page switch's run only
