@@ -11,7 +11,7 @@ from leadfunnel.model import labelled, stage_label
 from leadfunnel.ui.downloads import download_buttons, span, unit_suffix
 from leadfunnel.ui.first_paint import end_of_first_screen, plotly_chart, stop
 from leadfunnel.ui.sidebar import current_view
-from leadfunnel.ui.tables import table
+from leadfunnel.ui.tables import MISSING, table
 from leadfunnel.ui.views import funnel_by_month, funnel_stages
 
 filters, mode = current_view()
@@ -45,8 +45,9 @@ if all(not row["leads"] for row in by_stage.values()):  # "no data" only when no
 columns = st.columns(5)
 for column, stage in zip(columns, ("lead", "mql", "sql", "won"), strict=False):
     now, then = by_stage[stage], prev_stage.get(stage, {})
-    if not now["in_data"]:
-        column.metric(now["label"], t("funnel.not_in_data"), help=t("funnel.not_in_data_help", stage=now["label"]))
+    if not now["in_data"]:  # "not in data" in the small line under the value: as the value it was cut off (データ…)
+        column.metric(now["label"], MISSING, t("funnel.not_in_data"), delta_color="off", delta_arrow="off",
+                      help=t("funnel.not_in_data_help", stage=now["label"]))
         continue
     column.metric(now["label"], count(now["leads"]), count_delta(now["leads"], then.get("leads")),
                   help=t(f"funnel.metric_help{by}", stage=now["label"]))

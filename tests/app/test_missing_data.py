@@ -65,3 +65,28 @@ def test_a_kept_date_range_outside_the_data_is_brought_inside_it(monkeypatch, sm
     app = open_page(monkeypatch, small_app_db, "pages/funnel.py", date_range=(date(2025, 4, 1), date(2026, 9, 30)))
     assert not app.error
     assert app.date_input(key="date_range").value == (date(2025, 4, 1), date(2025, 5, 1))
+
+
+def test_a_stage_the_data_never_had_reads_as_such_whole(monkeypatch, tmp_path):
+    """MQL and won dates only (a public export joined in a sheet): the SQL metric is "–" with "データなし" under it —
+    as the value, in a fifth of the page, it was cut to "データ…"."""
+    from leadfunnel import database
+    from leadfunnel.ingest.canonical import import_canonical
+
+    header = "lead_id,created_at,channel,company,industry,company_size,owner,mql_at,sal_at,sql_at,opportunity_at," \
+             "won_at,lost_at,amount"
+    (tmp_path / "leads.csv").write_text(
+        f"{header}\nM1,2025-01-01,seo,,,,,2025-01-05,,,,2025-01-25,,\nM2,2025-01-02,seo,,,,,2025-01-10,,,,,,\n",
+        encoding="utf-8")
+    con = database.connect(tmp_path / "gaps.duckdb")
+    database.initialise(con)
+    import_canonical(con, [tmp_path / "leads.csv"])
+    con.close()
+    monkeypatch.setenv("LEADFUNNEL_DB", str(tmp_path / "gaps.duckdb"))
+    app = AppTest.from_file(ENTRY, default_timeout=90)
+    app.query_params["lang"] = "ja"
+    app.run()
+    assert not app.exception
+    shown = {metric.label: (metric.value, metric.delta) for metric in app.metric}
+    assert shown["SQL"] == ("–", "データなし")
+    assert shown["MQL"][0] == "2" and shown["受注"][0] == "1"
