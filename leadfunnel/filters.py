@@ -59,7 +59,7 @@ class Filters:
             return replace(self, date_from=_years_back(self.date_from, 1), date_to=_years_back(self.date_to, 1))
         months = _whole_months(self.date_from, self.date_to)
         if months in (1, 3, 12):
-            start = _months_back(self.date_from, months)
+            start = months_back(self.date_from, months)
             return replace(self, date_from=start, date_to=self.date_from - timedelta(days=1))
         length = (self.date_to - self.date_from).days + 1
         return replace(
@@ -83,7 +83,8 @@ def _whole_months(start: date, end: date) -> int | None:
     return months
 
 
-def _months_back(day: date, months: int) -> date:
+def months_back(day: date, months: int) -> date:
+    """The first day of the month `months` calendar months before the one `day` falls in."""
     index = day.year * 12 + day.month - 1 - months
     return date(index // 12, index % 12 + 1, 1)
 

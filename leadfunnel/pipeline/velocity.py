@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from leadfunnel.filters import Filters
+from leadfunnel.filters import Filters, months_back
 from leadfunnel.query import QueryRunner
 
 FACTORS = ("opportunities", "win_rate", "avg_won_amount", "avg_cycle_days")
@@ -47,8 +47,7 @@ def _total(frame: pl.DataFrame) -> dict[str, Any]:
 
 def trend_start(last_day: date) -> date:
     """First day of the trend: the month TREND_MONTHS − 1 months before the one `last_day` falls in."""
-    index = last_day.year * 12 + last_day.month - 1 - (TREND_MONTHS - 1)
-    return date(index // 12, index % 12 + 1, 1)
+    return months_back(last_day, TREND_MONTHS - 1)
 
 
 def _months(first_day: date, last_day: date) -> list[str]:
