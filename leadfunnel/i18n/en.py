@@ -225,7 +225,7 @@ MESSAGES: dict[str, str] = {
     "metric.pending": "Pending",
     "pack.stuck": "Stuck leads: {total:,} (the {n:,} longest in their stage below)",
     "pack.overdue": "Overdue now: {total:,} (oldest first; the first {n:,} listed)",
-    "asof.header": "As of {at}: everything at or before this instant counts.",
+    "asof.header": "As of {at}, everything at or before this instant counts.",
     "asof.default": "the latest timestamp in the data",
     "asof.label": "As of",
     "asof.help": "The instant every page judges at: scores, the backtest, the SLA and the meeting pack count what happened at or before it. Default: the latest timestamp in the data ({latest}).",

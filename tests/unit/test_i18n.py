@@ -119,3 +119,23 @@ def test_every_literal_key_the_code_asks_for_is_in_the_catalogue():
                     and node.args[0].value not in CATALOGUES["en"]):
                 missing.append(f"{path.relative_to(PROJECT)}:{node.lineno}: {node.args[0].value}")
     assert missing == []
+
+
+# Streamlit's markdown loads its emoji plugin (remark-emoji and a 259 KB library) when a text looks like a
+# shortcode (`:smile:`); "As of 2026-10-31 23:54: …" did (":54:"), and on a new session's first view that load
+# came before the metrics' own code (bench/RESULTS.md, "first open"). The same test as Streamlit's frontend:
+SHORTCODE = re.compile(r":(?!material/|streamlit:)[\w+-][\w_+-]*:")
+INSTANTS = {"at", "as_of", "latest"}  # placeholders that receive a date and time to the minute
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_no_page_text_with_an_instant_looks_like_an_emoji_shortcode(language):
+    looks_like_emoji = []
+    for key, message in CATALOGUES[language].items():
+        names = {name for _, name, _, _ in string.Formatter().parse(message) if name}
+        if key.startswith("pack.") or not names & INSTANTS:  # the pack is HTML, not Streamlit markdown
+            continue
+        written = message.format_map({name: "2026-10-31 23:54" if name in INSTANTS else 1 for name in names})
+        if SHORTCODE.search(written):
+            looks_like_emoji.append(key)
+    assert looks_like_emoji == []
