@@ -1,6 +1,7 @@
 """leadfunnel dashboard entry point: language, navigation and the sidebar shared by every page."""
 
 from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,7 +13,9 @@ from leadfunnel.ui.first_paint import probe, start_run
 from leadfunnel.ui.legacy_pages import leave_legacy_pages_mode
 from leadfunnel.ui.sidebar import language_picker, meeting_pack_button, money_picker, remember_view, sidebar
 
-st.set_page_config(page_title="leadfunnel", page_icon=":material/filter_alt:", layout="wide")
+# The tab's icon from the project: a Material icon name makes every page load fetch it from fonts.gstatic.com
+FAVICON = Path(__file__).parent / "leadfunnel" / "ui" / "favicon.png"
+st.set_page_config(page_title="leadfunnel", page_icon=str(FAVICON), layout="wide")
 leave_legacy_pages_mode()  # the first run after the server starts: so it runs the same page every later run does
 start_run()  # a session's first run shows the numbers first: charts, tables and controls wait for the paint
 language_picker()

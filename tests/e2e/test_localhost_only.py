@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,3 +48,21 @@ def test_the_dashboard_listens_on_localhost_only(plain_server):
             client.settimeout(3)
             with pytest.raises(OSError):  # refused: nothing listens there
                 client.connect((address, plain_server.port))
+
+
+def test_a_page_asks_nothing_of_the_internet(server, page):
+    """Customer data stays on this machine, and so do the readers' page loads: no request leaves it (the tab's
+    icon, a Material icon name, was fetched from fonts.gstatic.com on every load)."""
+    elsewhere: list[str] = []
+
+    def note(request) -> None:
+        address = urllib.parse.urlsplit(request.url)  # data: and blob: URLs are made in the page itself
+        if address.scheme in ("http", "https", "ws", "wss") and address.hostname not in ("localhost", "127.0.0.1"):
+            elsewhere.append(request.url)
+
+    page.on("request", note)
+    page.goto(f"{server.url}/")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    assert elsewhere == []
+    assert page.evaluate("document.querySelector('link[rel~=icon]').href").startswith(server.url)
