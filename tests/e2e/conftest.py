@@ -154,6 +154,14 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def open_expander(page, label: str) -> None:
+    """Open the expander with this label and wait for its 500 ms opening animation to end: until then its lower
+    part is clipped, and a click aimed at a button there can land on what lies below it (a lost click)."""
+    page.locator('[data-testid="stExpander"] summary').filter(has_text=label).first.click()
+    page.wait_for_function("""() => !document.getAnimations().some(
+        (a) => a.playState === 'running' && a.effect?.target?.tagName === 'DETAILS')""")
+
+
 def metric_value(page, label: str) -> str:
     """The value of the metric with this label (first match), as shown."""
     metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first

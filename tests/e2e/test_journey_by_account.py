@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import fixture_database
-from tests.e2e.conftest import ARTIFACTS, Server, metric_value, sidebar_link, wait_for_change, wait_idle
+from tests.e2e.conftest import ARTIFACTS, Server, metric_value, open_expander, sidebar_link, wait_for_change, wait_idle
 
 LINK = "lang=ja&from=2025-01-01&to=2025-01-31&mode=cohort&by=account"
 
@@ -36,7 +36,7 @@ def test_the_funnel_by_account_from_a_shared_link(accounts_server, page):
 
     sidebar_link(page, "データ").click()
     wait_idle(page)
-    page.get_by_text("企業：リード 11 件は 6 社").click()
+    open_expander(page, "企業：リード 11 件は 6 社")
     grid = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]')
     expect(grid).to_be_visible()
     page.wait_for_timeout(500)  # the grid draws on a canvas after it appears

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import metric_value, wait_idle
+from tests.e2e.conftest import metric_value, open_expander, wait_idle
 
 # tests/fixtures/sla/README.md: January, as of 2025-01-24 12:00 — 33.3 % under 24 h, 80.0 % under 72 h.
 VIEW = "from=2025-01-01&to=2025-01-31&as_of=2025-01-24T12:00&mode=cohort"
@@ -27,7 +27,7 @@ def test_trying_a_deadline_changes_only_this_session_until_it_is_saved(sla_serve
     expect(page.get_by_text("the funnel mode does not apply", exact=False)).to_be_visible()  # scope said
     assert metric_value(page, "Compliance") == "33.3%"
 
-    page.get_by_text("SLA policy agreed by marketing and sales").click()
+    open_expander(page, "SLA policy agreed by marketing and sales")
     deadline = page.get_by_label("Follow-up deadline", exact=False)
     deadline.fill("72")
     page.get_by_role("button", name="Try these settings").click()

@@ -5,7 +5,7 @@ code of every element in it is in."""
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import open_expander, wait_idle
 
 # Recorded in the page as the elements arrive: are charts already there when the first number is?
 WATCH = """
@@ -47,7 +47,7 @@ def test_the_sla_policy_form_in_its_closed_expander_follows_the_numbers(server, 
     page.goto(f"{server.url}/sla")
     page.locator('[data-testid="stExpander"] [data-testid="stForm"]').wait_for(state="attached", timeout=30_000)
     assert page.evaluate("window.__first")["forms"] == 0  # the form's controls did not hold back the numbers
-    page.get_by_text("SLA policy agreed by marketing and sales").click()
+    open_expander(page, "SLA policy agreed by marketing and sales")
     expect(page.get_by_role("button", name="Try these settings")).to_be_visible()
     # every working day and every touch type shows whole: in a third of the form the pills scrolled sideways
     hidden = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stForm"] [data-testid=stButtonGroup]')]
@@ -111,3 +111,4 @@ document.addEventListener('DOMContentLoaded', () => {  // a skeleton that never 
     page.wait_for_timeout(3_500)  # past the probe's longest wait
     wait_idle(page)
     assert page.evaluate("window.__runs") == 1  # the page switch's run only
+
