@@ -9,6 +9,7 @@ import polars as pl
 
 from leadfunnel.format import days, money, money_style
 from leadfunnel.frame_values import as_date, as_optional_number
+from leadfunnel.funnel import channel_ranking
 from leadfunnel.i18n import date_pattern, t
 from leadfunnel.metrics import Kind
 from leadfunnel.model import channel_label
@@ -120,7 +121,7 @@ def rank_colours(n: int, highlighted: int = 3) -> list[str]:
 def channel_figure(channels: pl.DataFrame, metric: str, metric_label: str, *, kind: Kind) -> go.Figure:
     """Horizontal bars, best channel on top, so the best and worst channels stand out; bar labels are written as
     the metric's kind is everywhere else (a rate as %, an amount as ¥ or 万円, days with their unit)."""
-    ranked = channels.filter(pl.col(metric).is_not_null()).sort(metric)
+    ranked = channel_ranking(channels, metric).reverse()  # bars drawn bottom-up: the best one last, on top
     values = ranked[metric].to_list()
     labels = [as_text(channel_label(c)) for c in ranked["channel"].to_list()]
     text = [_written(kind, v) for v in values]

@@ -29,3 +29,10 @@ def channel_summary(runner: QueryRunner, filters: Filters, mode: Mode) -> pl.Dat
     """One row per first-touch channel with every column of the metrics catalogue (leadfunnel.metrics
     CHANNEL_METRICS)."""
     return runner.run("channels/channel_summary", filters.params(mode))
+
+
+def channel_ranking(channels: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """The channels with a value of `metric`, best first; ties by more leads, then by name. One order for the
+    ranking's head on the channels page and its chart (and the pack's), so a tie never reads two ways."""
+    return (channels.filter(pl.col(metric).is_not_null())
+            .sort([metric, "leads", "channel"], descending=[True, True, False], nulls_last=True))

@@ -6,6 +6,7 @@ import streamlit as st
 from leadfunnel.attribution import COST_OUTCOMES, DEFAULT_MODEL, DEFAULT_OUTCOME, MODELS, OUTCOMES
 from leadfunnel.charts import attribution_figure, channel_figure, spend_pipeline_figure
 from leadfunnel.format import written
+from leadfunnel.funnel import channel_ranking
 from leadfunnel.i18n import day, t
 from leadfunnel.metrics import CHANNEL_METRICS, RANKING_ORDER, by_column
 from leadfunnel.model import channel_label, labelled, stage_label
@@ -39,7 +40,7 @@ if channels[metric].drop_nulls().is_empty():  # e.g. by account, a late period w
     st.caption(t("channels.nothing_to_rank", label=label))
 else:
     # the ranking's head as numbers, read at a glance (and first: the chart and the table come a moment later)
-    leaders = channels.filter(pl.col(metric).is_not_null()).sort(metric, descending=True, maintain_order=True)
+    leaders = channel_ranking(channels, metric)
     st.markdown(t("channels.top", label=label))
     for column, row in zip(st.columns(PODIUM), leaders.head(PODIUM).iter_rows(named=True), strict=False):
         column.metric(channel_label(row["channel"]), written(row[metric], chosen.kind), help=definition)

@@ -67,14 +67,15 @@ picked = control(top[0].selectbox, t("scoring.rule_set"), names, key="rule_set",
                  help=t("scoring.rule_set_help"), format_func=rule_set_label)
 saved = saved_rule_set(picked)
 THRESHOLD_KEY = f"threshold::{picked}"  # the slider lives in the backtest fragment below
-half_life = control(top[1].slider, t("scoring.half_life"), 0, 365, int(saved.half_life_days or 0),
-                    key=f"half_life::{picked}", unset=int(saved.half_life_days or 0), help=t("scoring.half_life_help"))
+saved_half_life = int(saved.half_life_days or 0)  # the slider's start, and no `half_life` in the link
+half_life = control(top[1].slider, t("scoring.half_life"), 0, 365, saved_half_life, key=f"half_life::{picked}",
+                    unset=saved_half_life, help=t("scoring.half_life_help"))
 outcome = control(top[2].radio, t("scoring.outcome"), ["sql", "won"], key="outcome", unset="sql",
                   format_func=lambda o: t(f"scoring.outcome.{o}"), help=t("scoring.outcome_help"))
 reached = t(f"scoring.outcome.{outcome}")
 url_state.publish({
     "rules": None if picked == names[0] else picked,
-    "half_life": None if half_life == int(saved.half_life_days or 0) else str(half_life),
+    "half_life": None if half_life == saved_half_life else str(half_life),
     "outcome": None if outcome == "sql" else outcome,
 })
 rules = edited_rules(saved, THRESHOLD_KEY, half_life)
@@ -105,10 +106,11 @@ def threshold_and_backtest(untried: RuleSet) -> None:
     """The threshold slider with what it changes: a move reruns and repaints only this part of the page."""
     slider_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
     top = threshold_top(saved)
-    threshold = control(slider_column.slider, t("scoring.threshold"), 1, top, int(saved.threshold), key=THRESHOLD_KEY,
-                        unset=int(saved.threshold), help=t("scoring.threshold_help"))
+    saved_threshold = int(saved.threshold)  # the slider's start, and no `threshold` in the link
+    threshold = control(slider_column.slider, t("scoring.threshold"), 1, top, saved_threshold, key=THRESHOLD_KEY,
+                        unset=saved_threshold, help=t("scoring.threshold_help"))
     rules = untried.with_changes(threshold=float(threshold))
-    url_state.publish({"threshold": None if threshold == int(saved.threshold) else str(threshold)})
+    url_state.publish({"threshold": None if threshold == saved_threshold else str(threshold)})
     if after_first_paint():
         download_column.download_button(t("scoring.download_rules"), dump_rules(rules),
                                         file_name="leadfunnel-rules.yaml", mime="application/yaml", width="stretch")

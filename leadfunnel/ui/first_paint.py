@@ -22,7 +22,6 @@ import streamlit as st
 
 _PROBED = "lf_first_paint_probed"  # session state: a run of this session has held its parts back
 _HOLDING = "lf_first_paint_holding"  # session state: this run draws the probe, so the parts that can wait wait
-_PROBE_DRAWN = "lf_first_paint_drawn"  # session state: this run's probe is drawn (a run draws it once)
 _PROBE = st.components.v2.component(
     "leadfunnel_first_paint",
     # Mounted last, it waits while Streamlit still shows a skeleton for an element whose code is loading (the
@@ -51,7 +50,6 @@ TABLE_ROW = 35  # px: one row of Streamlit's table (its header is one more)
 def start_run() -> None:
     """At the top of every full run: whether this run holds its parts back — a browser session's first run."""
     st.session_state.pop(_HOLDING, None)
-    st.session_state.pop(_PROBE_DRAWN, None)
     if st.session_state.get(_PROBED) or "User-Agent" not in st.context.headers:
         return
     st.session_state[_PROBED] = st.session_state[_HOLDING] = True
@@ -62,10 +60,9 @@ def probe() -> None:
     early — the probe at the sidebar's foot, which reruns the page once the browser has painted. Drawn last, it
     cannot report while the run is still going: a rerun then would stop that run half-way through (Streamlit
     starts the new run at once), and a page's half-done state changes (a link's limits taken, not yet applied)
-    would be lost. Called again in the same run, it draws nothing."""
-    if not st.session_state.get(_HOLDING) or st.session_state.get(_PROBE_DRAWN):
+    would be lost. A run draws it once: nothing runs after `stop()`."""
+    if not st.session_state.get(_HOLDING):
         return
-    st.session_state[_PROBE_DRAWN] = True
     with st.sidebar:
         _PROBE(key="lf_first_paint_probe", on_painted_change=_rerun)
 

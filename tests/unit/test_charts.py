@@ -29,6 +29,19 @@ def test_channel_figure_puts_the_best_channel_on_top_and_leaves_out_undefined_ra
     assert list(trace.text)[-1] == "100.0%"
 
 
+def test_a_tie_ranks_one_way_in_the_ranking_head_and_its_chart():
+    import polars as pl
+
+    from leadfunnel.funnel import channel_ranking
+
+    channels = pl.DataFrame({"channel": ["sns", "webinar", "seo", "trade_show"], "leads": [40, 10, 10, 5],
+                             "mql_rate": [0.5, 0.5, 0.5, None]})
+    best_first = channel_ranking(channels, "mql_rate")["channel"].to_list()
+    assert best_first == ["sns", "seo", "webinar"]  # the tie: more leads first, then by name; no rate, no rank
+    drawn = list(channel_figure(channels, "mql_rate", "MQL rate", kind="percent").data[0].y)
+    assert drawn[::-1] == ["SNS posts", "SEO / owned media", "Webinar"]  # the top bar is the ranking's first
+
+
 def test_rank_colours_mark_best_and_worst():
     assert rank_colours(7) == [WORST] * 3 + [MIDDLE] + [BEST] * 3
     assert rank_colours(2) == [WORST, BEST]
