@@ -13,7 +13,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run dashboard.py
+	$(BIN)/streamlit run server.py
 
 # Debian's chromium and a CJK font for the browser tests; installed when missing and we may (root + apt).
 e2e-deps:

@@ -137,7 +137,7 @@ def run_first_open(rounds: int = 5, db: Path | None = None, pages: tuple[str, ..
                    "hello world with the sidebar's widgets": f"http://127.0.0.1:{sidebar_port}/"}
         # the funnel is the home page, opened at / as the app's own links do
         targets |= {page: f"http://127.0.0.1:{dashboard_port}/{'' if page == 'funnel' else page}" for page in pages}
-        if "funnel" in pages:  # the same page at its own address: what Streamlit's base-path probe costs
+        if "funnel" in pages:  # the same page at its own address: no base-path probe (server.py names the root)
             targets["funnel at /funnel"] = f"http://127.0.0.1:{dashboard_port}/funnel"
         with ThreadPoolExecutor(1) as pool:  # its own thread: a caller may already run an event loop (pytest)
             openings = pool.submit(asyncio.run, _drive(targets, rounds, cached)).result()

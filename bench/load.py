@@ -89,8 +89,9 @@ def channels_in(path: Path) -> list[str]:
     return [c for (c,) in _rows(path, "SELECT DISTINCT channel FROM leads ORDER BY 1")]
 
 
-def start_server(db: Path, port: int, script: str = "dashboard.py") -> subprocess.Popen:
-    """`streamlit run` of `script` (the dashboard by default) on loopback over `db`; returns once it is healthy."""
+def start_server(db: Path, port: int, script: str = "server.py") -> subprocess.Popen:
+    """`streamlit run` of `script` (by default the dashboard's server, as `make run` starts it) on loopback over
+    `db`; returns once it is healthy."""
     OUT.mkdir(parents=True, exist_ok=True)
     log = (OUT / f"load-server-{port}.log").open("w")
     server = subprocess.Popen(

@@ -59,7 +59,8 @@ def _free_port() -> int:
 
 
 class Server:
-    """`streamlit run dashboard.py` on a free port, bound to the address in .streamlit/config.toml."""
+    """`streamlit run server.py` (the dashboard as `make run` serves it) on a free port, bound to the address in
+    .streamlit/config.toml."""
 
     def __init__(self, db_file: Path, **env: str) -> None:
         self.port = _free_port()
@@ -69,7 +70,7 @@ class Server:
         env = {**os.environ, "LEADFUNNEL_DB": str(db_file), **env}
         env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the project's default is what is tested
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(self.port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
              # A developer's own sign-in settings must not put the suite behind a login page.
              "--secrets.files", str(PROJECT / "tests" / "e2e" / "no-secrets.toml")],

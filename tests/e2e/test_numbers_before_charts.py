@@ -112,3 +112,18 @@ document.addEventListener('DOMContentLoaded', () => {  // a skeleton that never 
     wait_idle(page)
     assert page.evaluate("window.__runs") == 1  # the page switch's run only
 
+
+def test_a_page_opened_at_its_own_address_connects_at_once(server, page):
+    """Opened at `/sla`, Streamlit's page would first ask `/sla/_stcore/health`, fail and wait 100 ms before asking
+    the server's root; the server names its root in the page (leadfunnel/ui/one_address.py)."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{server.url}/sla")
+    wait_idle(page)
+    page.get_by_role("heading", name="SLA").first.wait_for()
+    stcore = [url.removeprefix(server.url) for url in asked if "/_stcore/" in url]
+    assert "/_stcore/health" in stcore
+    assert [url for url in stcore if not url.startswith("/_stcore/")] == []  # nothing under /sla/_stcore
+    # the page's links still lead to each page's own address
+    expect(page.locator('[data-testid="stSidebarNav"] a', has_text="Channels")).to_have_attribute(
+        "href", f"{server.url}/channels")
