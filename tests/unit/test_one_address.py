@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from leadfunnel.ui.one_address import OneAddress, root_script
 
@@ -32,7 +33,9 @@ def served(path: str, *, content_type: bytes = b"text/html; charset=utf-8", chun
 
     scope = {"type": "http", "method": method, "path": path,
              "headers": [(b"accept-encoding", b"gzip, br"), (b"host", b"localhost:8501")]}
-    asyncio.run(OneAddress(app, base_path=lambda: base_path)(scope, receive, send))
+    middleware = OneAddress(app, base_path=lambda: base_path)
+    with ThreadPoolExecutor(1) as thread:  # its own event loop: the browser tests may leave one running here
+        thread.submit(asyncio.run, middleware(scope, receive, send)).result()
     start = messages[0]
     body = b"".join(m.get("body", b"") for m in messages[1:])
     return start, body, seen
