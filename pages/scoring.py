@@ -123,7 +123,7 @@ def threshold_and_backtest(untried: RuleSet) -> None:
         return delta if changed else None
 
     st.subheader(t("scoring.backtest", outcome=reached))
-    metrics = st.columns(5)
+    metrics = st.columns([1, 1, 1, 1, 1.3])  # the last label, "前倒し日数（中央値）", was cut off in equal columns
     crossed, caught, recall, precision = (BACKTEST[c] for c in ("crossed", "caught", "recall", "precision"))
     metrics[0].metric(t(crossed.label), count(result.crossed),
                       _delta(count_delta(result.crossed, baseline.crossed)), delta_color="off",

@@ -795,7 +795,7 @@ MESSAGES: dict[str, str] = {
     "velocity.no_opportunity_dates": "データに商談日がないため、ベロシティは計算できません（受注はすべて商談ステージを飛ばしたことになり、商談期間が 0 日になります）。データページで商談日の列（商談日、商談作成日など）を含むファイルを取り込んでください。",
     "velocity.empty": "この期間・条件で商談化したリードはありません。",
     "velocity.velocity": "ベロシティ",
-    "velocity.velocity_per_day": "ベロシティ（1日あたり）",
+    "velocity.velocity_per_day": "日次ベロシティ",
     "velocity.per_day": "{amount} / 日",
     "velocity.velocity_help": "商談数 × 受注率 × 平均受注額 ÷ 平均商談期間（日）。",
     "velocity.opportunities": "商談数",

@@ -175,7 +175,7 @@ def test_velocity_page_on_the_fixture_factor_by_factor(monkeypatch, tmp_path):
         japanese.run()
         japanese.switch_page("pages/velocity.py").run()
         assert not japanese.exception
-        assert metrics(japanese)["ベロシティ（1日あたり）"] == ("28.1万円", "+26.1万円")
+        assert metrics(japanese)["日次ベロシティ"] == ("28.1万円", "+26.1万円")
     finally:
         set_language("en")
 
