@@ -35,4 +35,4 @@ def channel_ranking(channels: pl.DataFrame, metric: str) -> pl.DataFrame:
     """The channels with a value of `metric`, best first; ties by more leads, then by name. One order for the
     ranking's head on the channels page and its chart (and the pack's), so a tie never reads two ways."""
     return (channels.filter(pl.col(metric).is_not_null())
-            .sort([metric, "leads", "channel"], descending=[True, True, False], nulls_last=True))
+            .sort([metric, "leads", "channel"], descending=[True, True, False]))

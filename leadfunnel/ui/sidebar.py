@@ -168,14 +168,14 @@ def _as_of_picker(now: datetime, first_day: date, last_day: date) -> datetime:
     if (linked := st.session_state.get("_linked_as_of")) is not None:
         st.session_state["as_of_day"], st.session_state["as_of_time"] = linked.date(), linked.time()
         del st.session_state["_linked_as_of"]  # once applied (a run stopped before this line applies it again)
-    chosen_day = control(st.date_input, t("asof.label"), now.date(), min_value=first_day,
-                         max_value=_latest_as_of(last_day), key="as_of_day", unset=now.date(),
+    data_now = now.replace(second=0, microsecond=0)  # the pickers' start: to the minute
+    chosen_day = control(st.date_input, t("asof.label"), data_now.date(), min_value=first_day,
+                         max_value=_latest_as_of(last_day), key="as_of_day", unset=data_now.date(),
                          help=t("asof.help", latest=moment(now)))
-    chosen_time = control(st.time_input, t("asof.time"), now.time().replace(second=0, microsecond=0),
-                          key="as_of_time", unset=now.time().replace(second=0, microsecond=0),
+    chosen_time = control(st.time_input, t("asof.time"), data_now.time(), key="as_of_time", unset=data_now.time(),
                           step=timedelta(minutes=15))
     chosen = datetime.combine(chosen_day, chosen_time)
-    return now if chosen == now.replace(second=0, microsecond=0) else chosen
+    return now if chosen == data_now else chosen
 
 
 def meeting_pack_button(filters: Filters, mode: Mode, as_of: datetime) -> None:
