@@ -4,27 +4,27 @@ Streamlit's page does not know where its server's root is: opened at `/sla`, it 
 which fails, waits its fixed 100 ms retry period and then asks `/_stcore/health` — on every first open of a page
 other than the home page (bench/RESULTS.md, "first open": the "funnel at /funnel" row). The server knows its root,
 so each page it serves names it, in the host settings Streamlit's page reads before it connects
-(`window.__streamlit.BACKEND_BASE_URL`, meant for hosts that embed Streamlit). Only the page's HTML changes; every
-other response passes through untouched.
+(`window.__streamlit.BACKEND_BASE_URL`, meant for hosts that embed Streamlit). Only a page the browser navigates to
+(it asks for `text/html`) is touched; the code, the data and Streamlit's own routes pass through as they are.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Streamlit's own routes under the server's root: never a page.
-_STREAMLIT_ROUTES = ("_stcore/", "static/", "component/", "media/", "app/static/", "auth/", "oauth2callback")
+
+def root_path(base_path: str) -> str:
+    """The server's root path, `/` or `/<base>/` (`base_path`: Streamlit's server.baseUrlPath, "" for none)."""
+    return "/" + "".join(f"{part}/" for part in base_path.split("/") if part)
 
 
 def root_script(base_path: str) -> bytes:
-    """The script that names the server's root (`base_path`: Streamlit's server.baseUrlPath, "" for none)."""
-    root = "/" + "".join(f"{part}/" for part in base_path.split("/") if part)
-    return f"<script>window.__streamlit = {{BACKEND_BASE_URL: location.origin + {json.dumps(root)}}};</script>".encode()
+    """The script that names the server's root."""
+    root = json.dumps(root_path(base_path))
+    return f"<script>window.__streamlit = {{BACKEND_BASE_URL: location.origin + {root}}};</script>".encode()
 
 
 class OneAddress:
@@ -35,16 +35,13 @@ class OneAddress:
         self.base_path = base_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        base = self.base_path().strip("/")
-        path = scope.get("path", "").lstrip("/")
-        if base and (path == base or path.startswith(base + "/")):
-            path = path[len(base):].lstrip("/")
-        if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(_STREAMLIT_ROUTES):
-            await self.app(scope, receive, send)
+        headers = dict(scope.get("headers", []))
+        if scope["type"] != "http" or scope["method"] != "GET" or b"text/html" not in headers.get(b"accept", b""):
+            await self.app(scope, receive, send)  # not a page: the code (compressed), data, Streamlit's routes
             return
-        # The page uncompressed (a few KB), so its head can be found; its other responses are sent as they come.
-        headers = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
-        await self.app({**scope, "headers": headers}, receive, _PageWriter(send, root_script(base)))
+        # The page uncompressed (a few KB), so its head can be found.
+        uncompressed = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
+        await self.app({**scope, "headers": uncompressed}, receive, _PageWriter(send, root_script(self.base_path())))
 
 
 class _PageWriter:
@@ -72,18 +69,3 @@ class _PageWriter:
         headers = [(name, value) for name, value in self.start.get("headers", []) if name != b"content-length"]
         await self.send({**self.start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
         await self.send({"type": "http.response.body", "body": page})
-
-
-@asynccontextmanager
-async def opening_the_browser(app: Any) -> AsyncIterator[None]:
-    """`st.App` lifespan: open the dashboard in the browser once the server starts, as `streamlit run` of a script
-    does (not when headless: a server, CI)."""
-    import webbrowser
-
-    from streamlit import config
-
-    if not config.get_option("server.headless"):
-        address = config.get_option("browser.serverAddress") or "localhost"
-        base = "".join(f"/{part}" for part in config.get_option("server.baseUrlPath").split("/") if part)
-        webbrowser.open(f"http://{address}:{config.get_option('server.port')}{base}")
-    yield

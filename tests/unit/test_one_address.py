@@ -11,8 +11,10 @@ PAGE = b"<!doctype html><html><head><title>x</title></head><body></body></html>"
 
 
 def served(path: str, *, content_type: bytes = b"text/html; charset=utf-8", chunks: tuple[bytes, ...] = (PAGE,),
-           method: str = "GET", base_path: str = "", status: int = 200) -> tuple[dict, bytes, dict]:
-    """What the browser gets for `path` from an app that answers with `chunks`; and the scope the app saw."""
+           method: str = "GET", base_path: str = "", status: int = 200,
+           accept: bytes = b"text/html,application/xhtml+xml,*/*;q=0.8") -> tuple[dict, bytes, dict]:
+    """What the browser gets for `path` from an app that answers with `chunks`; and the scope the app saw. The
+    default `accept` is a browser's when it navigates to a page; its scripts and fetches ask for `*/*`."""
     seen: dict = {}
 
     async def app(scope, receive, send):
@@ -32,7 +34,7 @@ def served(path: str, *, content_type: bytes = b"text/html; charset=utf-8", chun
         return {"type": "http.request", "body": b""}
 
     scope = {"type": "http", "method": method, "path": path,
-             "headers": [(b"accept-encoding", b"gzip, br"), (b"host", b"localhost:8501")]}
+             "headers": [(b"accept", accept), (b"accept-encoding", b"gzip, br"), (b"host", b"localhost:8501")]}
     middleware = OneAddress(app, base_path=lambda: base_path)
     with ThreadPoolExecutor(1) as thread:  # its own event loop: the browser tests may leave one running here
         thread.submit(asyncio.run, middleware(scope, receive, send)).result()
@@ -63,13 +65,16 @@ def test_behind_a_base_path_the_root_is_that_path():
 
 def test_streamlits_own_routes_and_other_content_pass_through_untouched():
     script = b"console.log('<head>')"
-    for path, content_type, chunks in [("/static/js/index.js", b"application/javascript", (script,)),
-                                       ("/_stcore/health", b"text/plain", (b"ok",)),
-                                       ("/sla", b"application/json", (b'{"<head>": 1}',))]:
-        start, body, seen = served(path, content_type=content_type, chunks=chunks)
+    for path, content_type, chunks, accept in [
+            ("/static/js/index.js", b"application/javascript", (script,), b"*/*"),
+            ("/_stcore/health", b"text/plain", (b"ok",), b"*/*"),
+            ("/sla", b"application/json", (b'{"<head>": 1}',), b"text/html"),
+            ("/sla", b"text/html", (PAGE,), b"*/*")]:  # fetched, not navigated to: not a page
+        start, body, seen = served(path, content_type=content_type, chunks=chunks, accept=accept)
         assert body == b"".join(chunks)
         assert dict(start["headers"])[b"content-length"] == str(len(body)).encode()
-    _, _, seen = served("/static/js/index.js", content_type=b"application/javascript", chunks=(script,))
+    _, _, seen = served("/static/js/index.js", content_type=b"application/javascript", chunks=(script,),
+                        accept=b"*/*")
     assert dict(seen["headers"])[b"accept-encoding"] == b"gzip, br"  # the code still comes compressed
     _, body, _ = served("/sla", method="POST")
     assert body == PAGE
